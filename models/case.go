@@ -1,0 +1,303 @@
+package models
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ErrNotFound is returned when a row asked for by ID does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Case is one data-subject request.
+type Case struct {
+	ID             string
+	Reference      string
+	WorkflowID     string
+	Type           RequestType
+	Regime         string
+	Status         Status
+	Paused         bool
+	Outcome        Outcome
+	Channel        Channel
+	Language       string
+	Relationship   Relationship
+	Country        string
+	SubjectEmail   string
+	SubjectName    string
+	SubjectPhone   string
+	Details        string
+	AssigneeID     *string
+	IdempotencyKey *string
+	ReceivedAt     time.Time
+	DueAt          time.Time
+	ExtendedDueAt  *time.Time
+	AcknowledgeBy  *time.Time
+	VerifiedAt     *time.Time
+	ClosedAt       *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// CaseFacts is what a case workflow may know of its case: IDs, enums and
+// dates, never personal data (it is kept in Temporal's history).
+type CaseFacts struct {
+	CaseID   string
+	Type     RequestType
+	Regime   string
+	Status   Status
+	Language string
+	DueAt    time.Time
+}
+
+// Facts returns the non-personal facts of the case.
+func (c *Case) Facts() CaseFacts {
+	return CaseFacts{CaseID: c.ID, Type: c.Type, Regime: c.Regime, Status: c.Status, Language: c.Language, DueAt: c.DueAt}
+}
+
+// Event is one line of a case's timeline.
+type Event struct {
+	ID       string
+	CaseID   string
+	EventKey string // unique per case: a retried activity records its event once
+	At       time.Time
+	Type     string
+	Actor    string
+	Summary  string
+}
+
+func (Event) TableName() string { return "case_events" }
+
+// Note is free text a person wrote on a case (a reason for a denial, a
+// remark with a verification). Workflows carry only its ID.
+type Note struct {
+	ID        string
+	CaseID    string
+	Kind      string
+	Body      string
+	AuthorID  *string
+	CreatedAt time.Time
+}
+
+// CreateCase stores a new case and gives it the next reference of its year,
+// both in one transaction.
+func CreateCase(ctx context.Context, db *gorm.DB, c *Case) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		year := c.ReceivedAt.Year()
+		var last int64
+		err := tx.Raw(`INSERT INTO reference_counters (year, last_value) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1
+			RETURNING last_value`, year).Scan(&last).Error
+		if err != nil {
+			return fmt.Errorf("next reference: %w", err)
+		}
+		c.Reference = fmt.Sprintf("DSR-%d-%06d", year, last)
+		if err := tx.Create(c).Error; err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+		return AddEvent(tx, c.ID, "received", "received", "requester",
+			fmt.Sprintf("Request received by %s", c.Channel))
+	})
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either database.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// GetCase loads one case.
+func GetCase(ctx context.Context, db *gorm.DB, id string) (*Case, error) {
+	var c Case
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load case %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// CaseByIdempotencyKey finds the case an API client created with key.
+func CaseByIdempotencyKey(ctx context.Context, db *gorm.DB, key string) (*Case, error) {
+	var c Case
+	err := db.WithContext(ctx).Where("idempotency_key = ?", key).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find case by idempotency key: %w", err)
+	}
+	return &c, nil
+}
+
+// AddEvent records a timeline event once per (case, key).
+func AddEvent(db *gorm.DB, caseID, key, typ, actor, summary string) error {
+	e := Event{ID: NewID(), CaseID: caseID, EventKey: key, At: Now(), Type: typ, Actor: actor, Summary: summary}
+	err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error
+	if err != nil {
+		return fmt.Errorf("record event %s on case %s: %w", key, caseID, err)
+	}
+	return nil
+}
+
+// Transition moves a case to status (and outcome, when closing) and records
+// the event that explains it, once.
+type Transition struct {
+	CaseID   string
+	Status   Status
+	Outcome  Outcome
+	EventKey string
+	Actor    string
+	Summary  string
+}
+
+// ApplyTransition writes a Transition idempotently.
+func ApplyTransition(ctx context.Context, db *gorm.DB, t Transition) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := Now()
+		updates := map[string]any{"status": t.Status, "updated_at": now}
+		if t.Outcome != OutcomeNone {
+			updates["outcome"] = t.Outcome
+		}
+		if t.Status.Closed() {
+			updates["closed_at"] = gorm.Expr("COALESCE(closed_at, ?)", now)
+		}
+		res := tx.Model(&Case{}).Where("id = ?", t.CaseID).Updates(updates)
+		if res.Error != nil {
+			return fmt.Errorf("set case %s to %s: %w", t.CaseID, t.Status, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return AddEvent(tx, t.CaseID, t.EventKey, string(t.Status), t.Actor, t.Summary)
+	})
+}
+
+// MarkVerified records that the requester's identity was confirmed.
+func MarkVerified(ctx context.Context, db *gorm.DB, caseID string) error {
+	return db.WithContext(ctx).Model(&Case{}).Where("id = ? AND verified_at IS NULL", caseID).
+		Updates(map[string]any{"verified_at": Now(), "updated_at": Now()}).Error
+}
+
+// AddNote stores a note and returns its ID.
+func AddNote(ctx context.Context, db *gorm.DB, caseID, kind, body string, authorID *string) (string, error) {
+	n := Note{ID: NewID(), CaseID: caseID, Kind: kind, Body: body, AuthorID: authorID, CreatedAt: Now()}
+	if err := db.WithContext(ctx).Create(&n).Error; err != nil {
+		return "", fmt.Errorf("add note to case %s: %w", caseID, err)
+	}
+	return n.ID, nil
+}
+
+// GetNote loads a note of a case; an empty ID gives an empty note.
+func GetNote(ctx context.Context, db *gorm.DB, caseID, id string) (Note, error) {
+	var n Note
+	if id == "" {
+		return n, nil
+	}
+	err := db.WithContext(ctx).Where("id = ? AND case_id = ?", id, caseID).Take(&n).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return n, ErrNotFound
+	}
+	return n, err
+}
+
+// CaseFilter selects cases for the queue.
+type CaseFilter struct {
+	Status     Status
+	Type       RequestType
+	Regime     string
+	AssigneeID string
+	DueBefore  *time.Time
+	Reference  string // exact reference, for the search box
+	Limit      int
+	Cursor     string
+}
+
+// ListCases returns cases ordered by due date (then ID) and the cursor of
+// the next page, or "" on the last page. Keyset paging keeps deep pages as
+// fast as the first.
+func ListCases(ctx context.Context, db *gorm.DB, f CaseFilter) ([]Case, string, error) {
+	q := db.WithContext(ctx).Model(&Case{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Type != "" {
+		q = q.Where("type = ?", f.Type)
+	}
+	if f.Regime != "" {
+		q = q.Where("regime = ?", f.Regime)
+	}
+	if f.AssigneeID != "" {
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	if f.DueBefore != nil {
+		q = q.Where("due_at < ?", f.DueBefore.UTC())
+	}
+	if f.Reference != "" {
+		q = q.Where("reference = ?", strings.ToUpper(strings.TrimSpace(f.Reference)))
+	}
+	if f.Cursor != "" {
+		due, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(due_at > ?) OR (due_at = ? AND id > ?)", due, due, id)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var cases []Case
+	if err := q.Order("due_at, id").Limit(limit + 1).Find(&cases).Error; err != nil {
+		return nil, "", fmt.Errorf("list cases: %w", err)
+	}
+	next := ""
+	if len(cases) > limit {
+		cases = cases[:limit]
+		last := cases[limit-1]
+		next = encodeCursor(last.DueAt, last.ID)
+	}
+	return cases, next, nil
+}
+
+// ErrBadCursor is returned for a cursor this server did not make.
+var ErrBadCursor = errors.New("cursor is not one this server made")
+
+func encodeCursor(due time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(due.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(s string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	due, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return due.UTC(), id, nil
+}
+
+// CaseEvents returns a case's timeline, oldest first.
+func CaseEvents(ctx context.Context, db *gorm.DB, caseID string) ([]Event, error) {
+	var out []Event
+	err := db.WithContext(ctx).Where("case_id = ?", caseID).Order("at, id").Find(&out).Error
+	return out, err
+}
