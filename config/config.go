@@ -18,6 +18,7 @@ type Config struct {
 	DatabaseURL        string
 	TemporalAddress    string // empty: `dsr dev` starts a dev server
 	TemporalNamespace  string
+	TaskQueue          string // lets several deployments share one Temporal namespace
 	TemporalDevPort    int
 	TemporalDevUIPort  int
 	TemporalCLI        string // path of Temporal's CLI for `dsr dev`
@@ -45,6 +46,7 @@ func load(getenv func(string) string) (Config, error) {
 		DataDir:            r.str("DSR_DATA_DIR", "./data"),
 		TemporalAddress:    r.str("DSR_TEMPORAL_ADDRESS", ""),
 		TemporalNamespace:  r.str("DSR_TEMPORAL_NAMESPACE", "default"),
+		TaskQueue:          r.str("DSR_TEMPORAL_TASK_QUEUE", "dsr"),
 		TemporalDevPort:    r.port("DSR_TEMPORAL_DEV_PORT", 7233),
 		TemporalDevUIPort:  r.port("DSR_TEMPORAL_UI_PORT", 8233),
 		TemporalCLI:        r.str("DSR_TEMPORAL_CLI", ""),

@@ -51,10 +51,13 @@ func (e *sendError) Error() string {
 		if e.enhanced != "" {
 			b.WriteString(" " + e.enhanced)
 		}
-		if e.permanent {
+		switch {
+		case e.permanent:
 			b.WriteString(" (permanent failure)")
-		} else {
+		case e.code < 500:
 			b.WriteString(" (temporary failure)")
+		default:
+			b.WriteString(" (relay requires authentication or TLS)")
 		}
 	case e.err != nil:
 		b.WriteString(": " + e.err.Error())

@@ -8,6 +8,13 @@
 //	smtp://[user:pass@]host[:port]?tls=required  STARTTLS or fail
 //	smtps://[user:pass@]host[:port]              implicit TLS (port 465)
 //
+// User and password are percent-decoded, so encode '@', ':', '/' and '%' in
+// them. When a user is given the Sender authenticates with AUTH PLAIN, which
+// go-mail refuses to do over an unencrypted connection to anything but
+// localhost. TLS certificates are always verified, also for opportunistic
+// STARTTLS: a relay offering STARTTLS with an untrusted certificate is an
+// error, not a reason to fall back to clear text.
+//
 // Every message carries a caller-chosen ID that becomes its Message-ID, so a
 // retried send after an ambiguous failure (e.g. a timeout after DATA) can be
 // de-duplicated by receivers. IsPermanent tells the caller when retrying is

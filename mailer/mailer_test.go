@@ -423,6 +423,27 @@ func TestContextDeadline(t *testing.T) {
 	require.False(t, IsPermanent(err))
 }
 
+func TestIPv6Literal(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback:", err)
+	}
+	defer ln.Close()
+	go func() {
+		// Accept and stall: reaching the deadline proves the dial worked.
+		c, err := ln.Accept()
+		if err == nil {
+			defer c.Close()
+			time.Sleep(time.Second)
+		}
+	}()
+	s := newSender(t, "smtp://"+ln.Addr().String())
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err = s.Send(ctx, Message{ID: "v6", To: "bob@example.com", Subject: "s", Text: "t"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
 func TestTimeout(t *testing.T) {
 	addr := stallingServer(t)
 	s := newSender(t, "smtp://"+addr, WithTimeout(200*time.Millisecond))

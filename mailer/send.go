@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -81,7 +82,7 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return &sendError{id: m.ID, op: "send aborted", err: cerr}
 		}
-		return &sendError{id: m.ID, op: fmt.Sprintf("connect to %s:%d", s.host, s.port), err: err}
+		return &sendError{id: m.ID, op: "connect to " + s.addr(), err: err}
 	}
 
 	sendErr := client.SendWithSMTPClient(sc, msg)
@@ -99,12 +100,19 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	return transactionError(m.ID, sendErr)
 }
 
+// dial ignores the address go-mail passes in: go-mail formats it as
+// host:port without brackets, which breaks IPv6 literals.
 func (s *smtpSender) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	_ = s.addr()
 	if s.mode == tlsImplicit {
 		d := tls.Dialer{NetDialer: &s.dialer, Config: s.tlsConf}
 		return d.DialContext(ctx, network, addr)
 	}
 	return s.dialer.DialContext(ctx, network, addr)
+}
+
+func (s *smtpSender) addr() string {
+	return net.JoinHostPort(s.host, strconv.Itoa(s.port))
 }
 
 func (s *smtpSender) clientOptions(dial gomail.DialContextFunc) []gomail.Option {

@@ -185,6 +185,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		// Stop logging first: t.Logf after the test has finished panics.
 		logger.stop()
 		_ = srv.Close()
+		// go-smtp only closes listeners Serve has already registered; if
+		// the test ends before the goroutine got that far, Accept would
+		// block forever, so close the listener here as well.
+		_ = ln.Close()
 		<-done
 	})
 	return s

@@ -247,3 +247,13 @@ func TestWaitForTimeout(t *testing.T) {
 	require.Nil(t, msgs)
 	require.Contains(t, ft.fatal, "got 0")
 }
+
+func TestCloseRightAway(t *testing.T) {
+	// Regression: a server closed before its accept loop started used to
+	// block t.Cleanup forever.
+	for i := range 20 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			smtptest.NewServer(t, smtptest.WithStartTLS())
+		})
+	}
+}

@@ -31,8 +31,9 @@ func (e *ErrRefused) Error() string { return e.Reason }
 
 // TemporalWorkflows implements Workflows with a Temporal client.
 type TemporalWorkflows struct {
-	Client client.Client
-	Input  workflows.CaseInput // settings copied into every new case
+	Client    client.Client
+	TaskQueue string
+	Input     workflows.CaseInput // settings copied into every new case
 }
 
 // StartCase starts the case's workflow. The ID is derived from the case ID
@@ -42,7 +43,7 @@ func (t *TemporalWorkflows) StartCase(ctx context.Context, caseID string) error 
 	in.CaseID = caseID
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    workflows.CaseWorkflowID(caseID),
-		TaskQueue:             workflows.TaskQueue,
+		TaskQueue:             t.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.CaseWorkflowName, in)
 	if err != nil {

@@ -146,8 +146,9 @@ func (w *caseWorkflow) verifyIdentity(ctx workflow.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	err = w.transition(ctx, models.StatusPendingReview, "", "pending_review", "", "Identity verified; waiting for review")
 	w.finish(d)
-	return true, nil
+	return err == nil, err
 }
 
 func (w *caseWorkflow) expire(ctx workflow.Context) error {
@@ -160,9 +161,6 @@ func (w *caseWorkflow) expire(ctx workflow.Context) error {
 
 // review waits for a handler to approve or deny.
 func (w *caseWorkflow) review(ctx workflow.Context) (bool, error) {
-	if err := w.transition(ctx, models.StatusPendingReview, "", "pending_review", "", "Identity verified; waiting for review"); err != nil {
-		return false, err
-	}
 	if err := workflow.Await(ctx, w.hasPending); err != nil {
 		return false, err
 	}

@@ -8,11 +8,16 @@ package workflows
 import (
 	"time"
 
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/dsrcase/dsr/models"
 )
 
-// TaskQueue is the queue the worker polls for both workflows and activities.
-const TaskQueue = "dsr"
+// DefaultTaskQueue is the queue the worker polls for workflows and
+// activities unless DSR_TEMPORAL_TASK_QUEUE names another. Child workflows
+// and activities inherit their case's queue.
+const DefaultTaskQueue = "dsr"
 
 // Workflow type names.
 const (
@@ -96,4 +101,10 @@ type CompleteTaskRequest struct {
 	ActorID      string
 	SubmissionID string
 	Outcome      models.TaskOutcome
+}
+
+// Register registers both workflows under their names on a worker.
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: TaskWorkflowName})
 }

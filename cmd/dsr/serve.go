@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"gorm.io/gorm"
 
 	"github.com/dsrcase/dsr/activities"
@@ -56,9 +55,8 @@ func newWorker(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Log
 			return nil, fmt.Errorf("DSR_SMTP_URL: %w", err)
 		}
 	}
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.TaskWorkflow, workflow.RegisterOptions{Name: workflows.TaskWorkflowName})
+	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{DB: db, Mail: sender, BaseURL: cfg.BaseURL,
 		Organisation: cfg.Organisation, ComplaintAuthority: cfg.ComplaintAuthority, Logger: logger})
 	return w, nil
@@ -66,7 +64,7 @@ func newWorker(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Log
 
 // newWeb builds the web app around a Temporal client.
 func newWeb(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Logger) (*web.Server, error) {
-	wf := &web.TemporalWorkflows{Client: c, Input: workflows.CaseInput{VerifyWithin: cfg.VerifyWithin}}
+	wf := &web.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, Input: workflows.CaseInput{VerifyWithin: cfg.VerifyWithin}}
 	return web.New(db, wf, cfg, logger)
 }
 
@@ -174,7 +172,7 @@ func runWorker(args []string) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	logger.Info("worker started", "task_queue", workflows.TaskQueue)
+	logger.Info("worker started", "task_queue", cfg.TaskQueue)
 	<-ctx.Done()
 	w.Stop()
 	return nil
