@@ -102,8 +102,8 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 
 // dial ignores the address go-mail passes in: go-mail formats it as
 // host:port without brackets, which breaks IPv6 literals.
-func (s *smtpSender) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	_ = s.addr()
+func (s *smtpSender) dial(ctx context.Context, network, _ string) (net.Conn, error) {
+	addr := s.addr()
 	if s.mode == tlsImplicit {
 		d := tls.Dialer{NetDialer: &s.dialer, Config: s.tlsConf}
 		return d.DialContext(ctx, network, addr)

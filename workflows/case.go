@@ -236,13 +236,15 @@ func (w *caseWorkflow) respond(ctx workflow.Context, outcome models.Outcome) err
 }
 
 func (w *caseWorkflow) transition(ctx workflow.Context, status models.Status, outcome models.Outcome, key, actorID, summary string) error {
-	req := TransitionRequest{CaseID: w.in.CaseID, Status: status, Outcome: outcome, EventKey: key, ActorID: actorID, Summary: summary}
-	if err := workflow.ExecuteActivity(ctx, ActivityTransition, req).Get(ctx, nil); err != nil {
-		return fmt.Errorf("move case to %s: %w", status, err)
-	}
+	// The workflow's own status moves first: once the database shows the
+	// new status, validators must already accept the actions it allows.
 	w.status = status
 	if outcome != models.OutcomeNone {
 		w.outcome = outcome
+	}
+	req := TransitionRequest{CaseID: w.in.CaseID, Status: status, Outcome: outcome, EventKey: key, ActorID: actorID, Summary: summary}
+	if err := workflow.ExecuteActivity(ctx, ActivityTransition, req).Get(ctx, nil); err != nil {
+		return fmt.Errorf("move case to %s: %w", status, err)
 	}
 	return nil
 }
