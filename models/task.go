@@ -157,7 +157,14 @@ func AcceptTaskSubmission(ctx context.Context, db *gorm.DB, taskID, submissionID
 		if err != nil {
 			return fmt.Errorf("close task %s: %w", taskID, err)
 		}
-		return AddEvent(tx, t.CaseID, "task-"+taskID, "task_"+string(s.Outcome), "system owner",
+		actor := "system owner"
+		if s.SubmittedBy != nil {
+			var u User
+			if err := tx.Where("id = ?", *s.SubmittedBy).Take(&u).Error; err == nil {
+				actor = u.Email
+			}
+		}
+		return AddEvent(tx, t.CaseID, "task-"+taskID, "task_"+string(s.Outcome), actor,
 			fmt.Sprintf("%s: %s", t.SystemName, s.Outcome))
 	})
 	return outcome, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
+	"math"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/dsrcase/dsr/activities"
+	"github.com/dsrcase/dsr/deadline"
 	"github.com/dsrcase/dsr/models"
 )
 
@@ -59,6 +61,14 @@ var pageFuncs = template.FuncMap{
 		}
 		return "—"
 	},
+	// deadline shows a due instant as the date it is in the regime's zone,
+	// the way the law counts it; dueDate is the same date alone.
+	"deadline": func(t time.Time, regime string) string {
+		zone := regimeZone(regime)
+		return t.In(zone).Format("Mon 2 Jan 2006") + " (" + zone.String() + ")"
+	},
+	"dueDate":   func(t time.Time, regime string) string { return t.In(regimeZone(regime)).Format("2006-01-02") },
+	"daysLeft":  func(due time.Time) int { return int(math.Ceil(time.Until(due).Hours() / 24)) },
 	"label":     func(s any) string { return strings.ReplaceAll(toString(s), "_", " ") },
 	"typeLabel": func(t models.RequestType) string { return activities.TypeLabel(t) },
 	"json": func(v any) string {
@@ -72,6 +82,13 @@ var pageFuncs = template.FuncMap{
 	"isOpen":   func(s models.TaskStatus) bool { return s.Open() },
 	"eq2":      func(a, b any) bool { return toString(a) == toString(b) },
 	"toString": toString,
+}
+
+func regimeZone(regime string) *time.Location {
+	if zone := deadline.DefaultZone(deadline.Regime(regime)); zone != nil {
+		return zone
+	}
+	return time.UTC
 }
 
 func toString(v any) string {
