@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,4 +127,26 @@ func splitStatements(sql string) []string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// Pending lists the versions of migrations not yet applied, so that a
+// production process can refuse to run against an old schema.
+func Pending(ctx context.Context, db *gorm.DB) ([]int, error) {
+	all, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []int
+	if db.Migrator().HasTable("schema_migrations") {
+		if err := db.WithContext(ctx).Table("schema_migrations").Pluck("version", &applied).Error; err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+	}
+	var pending []int
+	for _, m := range all {
+		if !slices.Contains(applied, m.Version) {
+			pending = append(pending, m.Version)
+		}
+	}
+	return pending, nil
 }

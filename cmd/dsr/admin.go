@@ -17,7 +17,8 @@ import (
 	"github.com/dsrcase/dsr/models"
 )
 
-// openDB opens and migrates the configured database.
+// openDB opens and migrates the configured database: for `dsr dev` and the
+// administration commands, which run on one machine.
 func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {
 	db, err := models.Open(cfg.DatabaseURL)
 	if err != nil {
@@ -25,6 +26,23 @@ func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {
 	}
 	if _, err := models.Migrate(ctx, db); err != nil {
 		return nil, err
+	}
+	return db, nil
+}
+
+// openCurrentDB opens the database for `dsr web` and `dsr worker`, which do
+// not migrate (a release runs `dsr migrate` once) but refuse an old schema.
+func openCurrentDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {
+	db, err := models.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := models.Pending(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) > 0 {
+		return nil, fmt.Errorf("the database lacks %d migration(s) (first: %04d): run `dsr migrate` first", len(pending), pending[0])
 	}
 	return db, nil
 }

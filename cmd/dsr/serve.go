@@ -121,7 +121,7 @@ func runWeb(args []string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	logger := newLogger()
-	db, err := openDB(ctx, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runWorker(args []string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	logger := newLogger()
-	db, err := openDB(ctx, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
