@@ -184,9 +184,8 @@ func TestHostileInputNeverFails(t *testing.T) {
 					if hr.pgBug != "" && models.IsPostgres(db) {
 						knownBug(t, hr.pgBug)
 					}
-					req := httptest.NewRequest(hr.method, "/", strings.NewReader(hr.body))
-					req.URL = &url.URL{Path: mustUnescape(t, hr.target), RawPath: rawPath(hr.target), RawQuery: rawQuery(hr.target)}
-					req.RequestURI = hr.target
+					// Parsed as net/http's server parses a request line.
+					req := httptest.NewRequest(hr.method, hr.target, strings.NewReader(hr.body))
 					ct := hr.contentType
 					if ct == "" {
 						ct = "application/json"
@@ -206,26 +205,4 @@ func TestHostileInputNeverFails(t *testing.T) {
 			}
 		}
 	})
-}
-
-func splitTarget(target string) (path, query string) {
-	path, query, _ = strings.Cut(target, "?")
-	return path, query
-}
-
-func mustUnescape(t *testing.T, target string) string {
-	p, _ := splitTarget(target)
-	u, err := url.PathUnescape(p)
-	require.NoError(t, err)
-	return u
-}
-
-func rawPath(target string) string {
-	p, _ := splitTarget(target)
-	return p
-}
-
-func rawQuery(target string) string {
-	_, q := splitTarget(target)
-	return q
 }

@@ -256,19 +256,7 @@ func systemFormInput(c echo.Context) systemInput {
 }
 
 func (s *Server) createSystemForm(c echo.Context) error {
-	in := systemFormInput(c)
-	sys := &models.System{}
-	if bad := in.apply(sys); len(bad) > 0 {
-		return s.renderSystemForm(c, http.StatusBadRequest, sys, bad)
-	}
-	if err := s.saveSystem(c.Request().Context(), sys); err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) && ae.Fields != nil {
-			return s.renderSystemForm(c, ae.Status, sys, ae.Fields)
-		}
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/systems")
+	return s.saveSystemForm(c, &models.System{})
 }
 
 func (s *Server) updateSystemForm(c echo.Context) error {
@@ -276,6 +264,12 @@ func (s *Server) updateSystemForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.saveSystemForm(c, sys)
+}
+
+// saveSystemForm applies the form to sys and saves it, or shows the form
+// again with a message by each field at fault.
+func (s *Server) saveSystemForm(c echo.Context, sys *models.System) error {
 	in := systemFormInput(c)
 	if bad := in.apply(sys); len(bad) > 0 {
 		return s.renderSystemForm(c, http.StatusBadRequest, sys, bad)

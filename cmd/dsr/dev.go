@@ -54,12 +54,9 @@ func runDev(args []string) error {
 		return err
 	}
 	defer c.Close()
-	w, err := newWorker(c, db, cfg, logger)
+	w, err := startWorker(c, db, cfg, logger)
 	if err != nil {
 		return err
-	}
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 	srv, err := newWeb(c, db, cfg, logger)

@@ -100,45 +100,69 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-func requireTemporalAddress(cfg config.Config, cmd string) error {
-	if cfg.TemporalAddress == "" {
-		return fmt.Errorf("DSR_TEMPORAL_ADDRESS is not set: `dsr %s` needs a Temporal cluster (or use `dsr dev`)", cmd)
+// connection is what a production process (web or worker) runs on.
+type connection struct {
+	cfg    config.Config
+	logger *slog.Logger
+	db     *gorm.DB
+	client client.Client
+}
+
+// connect loads the settings, checks the schema is current and dials the
+// Temporal cluster named by DSR_TEMPORAL_ADDRESS.
+func connect(ctx context.Context, cmd string) (*connection, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if cfg.TemporalAddress == "" {
+		return nil, fmt.Errorf("DSR_TEMPORAL_ADDRESS is not set: `dsr %s` needs a Temporal cluster (or use `dsr dev`)", cmd)
+	}
+	logger := newLogger()
+	db, err := openCurrentDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &connection{cfg: cfg, logger: logger, db: db, client: c}, nil
+}
+
+// startWorker starts a worker with both workflows and every activity.
+func startWorker(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Logger) (worker.Worker, error) {
+	w, err := newWorker(c, db, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	logger.Info("worker started", "task_queue", cfg.TaskQueue)
+	return w, nil
 }
 
 func runWeb(args []string) error {
 	if len(args) > 0 {
 		return usageError("web takes no arguments")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	if err := requireTemporalAddress(cfg, "web"); err != nil {
-		return err
-	}
 	ctx, stop := signalContext()
 	defer stop()
-	logger := newLogger()
-	db, err := openCurrentDB(ctx, cfg)
+	conn, err := connect(ctx, "web")
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger, 30*time.Second)
+	defer conn.client.Close()
+	srv, err := newWeb(conn.client, conn.db, conn.cfg, conn.logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	srv, err := newWeb(c, db, cfg, logger)
+	l, err := listen(conn.cfg.Listen, "DSR_LISTEN")
 	if err != nil {
 		return err
 	}
-	l, err := listen(cfg.Listen, "DSR_LISTEN")
-	if err != nil {
-		return err
-	}
-	logger.Info("web listening", "address", cfg.Listen, "base_url", cfg.BaseURL)
+	conn.logger.Info("web listening", "address", conn.cfg.Listen, "base_url", conn.cfg.BaseURL)
 	return serveHTTP(ctx, l, srv)
 }
 
@@ -146,33 +170,17 @@ func runWorker(args []string) error {
 	if len(args) > 0 {
 		return usageError("worker takes no arguments")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	if err := requireTemporalAddress(cfg, "worker"); err != nil {
-		return err
-	}
 	ctx, stop := signalContext()
 	defer stop()
-	logger := newLogger()
-	db, err := openCurrentDB(ctx, cfg)
+	conn, err := connect(ctx, "worker")
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger, 30*time.Second)
+	defer conn.client.Close()
+	w, err := startWorker(conn.client, conn.db, conn.cfg, conn.logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	w, err := newWorker(c, db, cfg, logger)
-	if err != nil {
-		return err
-	}
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	logger.Info("worker started", "task_queue", cfg.TaskQueue)
 	<-ctx.Done()
 	w.Stop()
 	return nil
