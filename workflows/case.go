@@ -59,9 +59,10 @@ func setupCase(ctx workflow.Context, in CaseInput) (*caseWorkflow, error) {
 func (w *caseWorkflow) run(ctx workflow.Context) (CaseResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	// Receipt: the row may be committed a moment after the workflow starts.
-	if !w.loadCase(ctx) {
+	found, err := w.loadCase(ctx)
+	if err != nil || !found {
 		w.logger.Warn("case row never appeared; the intake that started this workflow failed")
-		return CaseResult{}, nil
+		return CaseResult{}, err
 	}
 	// Acknowledge.
 	if err := w.send(ctx, MessageRequest{Template: TemplateAcknowledgement, Key: "acknowledgement"}); err != nil {
@@ -83,29 +84,35 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseResult, error) {
 		return w.result(), err
 	}
 	// Respond.
-	return w.result(), w.respond(ctx, outcome)
+	err = w.respond(ctx, outcome)
+	return w.result(), err
 }
 
 // loadCase waits, with growing pauses, for the case row the intake commits
 // right after starting this workflow. If it never appears the intake failed
 // and told its client so; the workflow then ends without a trace.
-func (w *caseWorkflow) loadCase(ctx workflow.Context) bool {
+func (w *caseWorkflow) loadCase(ctx workflow.Context) (bool, error) {
+	const attempts = 9 // about four minutes in all
 	wait := time.Second
-	for attempt := 0; attempt < 9; attempt++ {
+	for attempt := 1; ; attempt++ {
 		var facts models.CaseFacts
 		err := workflow.ExecuteActivity(ctx, ActivityLoadCase, w.in.CaseID).Get(ctx, &facts)
 		if err == nil {
 			w.facts, w.status = facts, facts.Status
-			return true
+			return true, nil
 		}
 		var appErr *temporal.ApplicationError
 		if !errors.As(err, &appErr) || appErr.Type() != ErrTypeCaseNotFound {
 			w.logger.Error("load case failed", "error", err)
 		}
-		_ = workflow.Sleep(ctx, wait)
+		if attempt == attempts {
+			return false, nil
+		}
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return false, err
+		}
 		wait *= 2
 	}
-	return false
 }
 
 // verifyIdentity sends the link, reminds once half-way, and waits for the
@@ -133,10 +140,11 @@ func (w *caseWorkflow) verifyIdentity(ctx workflow.Context) (bool, error) {
 	if !decided {
 		return false, w.expire(ctx)
 	}
-	d := w.pending
+	d := w.take()
 	if d.kind == UpdateDeny {
 		return false, w.deny(ctx, d)
 	}
+	w.status = models.StatusPendingReview
 	method := "manual"
 	if d.kind == "link" {
 		method = "link"
@@ -152,6 +160,7 @@ func (w *caseWorkflow) verifyIdentity(ctx workflow.Context) (bool, error) {
 }
 
 func (w *caseWorkflow) expire(ctx workflow.Context) error {
+	w.status = models.StatusExpired // refuse a late verification or denial
 	if err := w.send(ctx, MessageRequest{Template: TemplateExpired, Key: "expired"}); err != nil {
 		return err
 	}
@@ -164,7 +173,7 @@ func (w *caseWorkflow) review(ctx workflow.Context) (bool, error) {
 	if err := workflow.Await(ctx, w.hasPending); err != nil {
 		return false, err
 	}
-	d := w.pending
+	d := w.take()
 	if d.kind == UpdateDeny {
 		return false, w.deny(ctx, d)
 	}
@@ -178,6 +187,7 @@ func (w *caseWorkflow) review(ctx workflow.Context) (bool, error) {
 }
 
 func (w *caseWorkflow) deny(ctx workflow.Context, d *decision) error {
+	w.status = models.StatusDenied
 	outcome, _ := d.reason.Outcome()
 	err := w.send(ctx, MessageRequest{Template: TemplateDenial, Key: "denial", NoteID: d.noteID, Reason: d.reason})
 	if err == nil {
@@ -222,7 +232,8 @@ func (w *caseWorkflow) respond(ctx workflow.Context, outcome models.Outcome) err
 	if err := workflow.Await(ctx, w.hasPending); err != nil {
 		return err
 	}
-	d := w.pending
+	d := w.take()
+	w.status = models.StatusCompleted
 	err := w.send(ctx, MessageRequest{Template: TemplateFinalResponse, Key: "final_response", NoteID: d.noteID, Outcome: outcome})
 	if err == nil {
 		err = w.transition(ctx, models.StatusCompleted, outcome, "completed", d.actorID, "Final response sent: "+string(outcome))
@@ -269,13 +280,18 @@ func (w *caseWorkflow) result() CaseResult { return CaseResult{Status: w.status,
 
 func (w *caseWorkflow) hasPending() bool { return w.pending != nil }
 
-// finish marks a decision carried out; its Update handler then returns.
-func (w *caseWorkflow) finish(d *decision) {
-	d.applied = true
-	if w.pending == d {
-		w.pending = nil
-	}
+// take hands the queued decision to the main flow. From here on the
+// workflow's status is what the decision leads to (each step sets it before
+// its first activity), so validators judge new actions against that, and an
+// action that fits the new status may queue behind this one.
+func (w *caseWorkflow) take() *decision {
+	d := w.pending
+	w.pending = nil
+	return d
 }
+
+// finish marks a decision carried out; its Update handler then returns.
+func (w *caseWorkflow) finish(d *decision) { d.applied = true }
 
 // activityOptions apply to every case activity: short attempts, retried
 // with backoff without limit, because a case must never be dropped.

@@ -55,6 +55,9 @@ func (t *taskWorkflow) registerHandlers(ctx workflow.Context) error {
 			if err != nil {
 				return fmt.Errorf("record task answer: %w", err)
 			}
+			if !outcome.Valid() {
+				return fmt.Errorf("the stored answer has no valid outcome (%q)", outcome)
+			}
 			t.outcome = outcome
 			return nil
 		},
