@@ -116,7 +116,11 @@ func (a *Activities) compose(ctx context.Context, key string, caseID *string, te
 // and not retried; a temporary one is retried by Temporal with backoff.
 func (a *Activities) deliver(ctx context.Context, m *models.Message) error {
 	switch m.Status {
-	case models.MessageSent, models.MessageHeld, models.MessageFailed:
+	case models.MessageSent:
+		// Redaction is idempotent; repeating it covers a retry after the
+		// send was recorded but the redaction failed.
+		return models.RedactSentLinks(ctx, a.DB, m.ID, verifyLink)
+	case models.MessageHeld, models.MessageFailed:
 		return nil
 	}
 	if a.Mail == nil {

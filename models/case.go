@@ -45,6 +45,20 @@ type Case struct {
 	UpdatedAt      time.Time
 }
 
+// BeforeSave keeps every time in UTC: SQLite compares times as text, and
+// PostgreSQL's timestamp column would drop another zone's offset.
+func (c *Case) BeforeSave(*gorm.DB) error {
+	for _, t := range []*time.Time{&c.ReceivedAt, &c.DueAt, &c.CreatedAt, &c.UpdatedAt} {
+		*t = t.UTC()
+	}
+	for _, t := range []*time.Time{c.ExtendedDueAt, c.AcknowledgeBy, c.VerifiedAt, c.ClosedAt} {
+		if t != nil {
+			*t = t.UTC()
+		}
+	}
+	return nil
+}
+
 // CaseFacts is what a case workflow may know of its case: IDs, enums and
 // dates, never personal data (it is kept in Temporal's history).
 type CaseFacts struct {

@@ -257,3 +257,19 @@ func TestTimesRoundTrip(t *testing.T) {
 		require.Nil(t, got.VerifiedAt)
 	})
 }
+
+func TestTimesInOtherZonesAreStoredAsTheSameInstant(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+		require.NoError(t, err)
+		due := time.Date(2026, 12, 28, 23, 59, 59, 0, amsterdam)
+		early := createCase(t, db, func(c *models.Case) { c.DueAt = due })
+		late := createCase(t, db, func(c *models.Case) { c.DueAt = due.Add(2 * time.Hour).UTC() })
+		got, err := models.GetCase(ctx, db, early.ID)
+		require.NoError(t, err)
+		require.True(t, got.DueAt.Equal(due), "stored %s, want %s", got.DueAt, due)
+		list, _, err := models.ListCases(ctx, db, models.CaseFilter{})
+		require.NoError(t, err)
+		require.Equal(t, []string{early.ID, late.ID}, []string{list[0].ID, list[1].ID}, "ordered by instant")
+	})
+}

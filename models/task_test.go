@@ -129,6 +129,7 @@ func TestAcceptTaskSubmission(t *testing.T) {
 		}
 		require.Equal(t, "task_completed", ev.Type)
 		require.Equal(t, "CRM: completed", ev.Summary)
+		require.Equal(t, owner.Email, ev.Actor, "credited to the person who answered")
 
 		// Accepting again (a retried activity) records the event once.
 		outcome, err = models.AcceptTaskSubmission(ctx, db, taskID, sub.ID)
@@ -158,6 +159,13 @@ func TestAcceptTaskSubmissionWithoutDataOrSubmitter(t *testing.T) {
 		require.Equal(t, models.TaskNotFound, tk.Status)
 		require.Nil(t, tk.CompletedBy)
 		require.Empty(t, tk.Data)
+		require.Equal(t, 1, countEvents(t, db, c.ID, "task-"+refs[0].TaskID))
+		for _, e := range events(t, db, c.ID) {
+			if e.EventKey == "task-"+refs[0].TaskID {
+				require.Equal(t, "system owner", e.Actor)
+				require.Equal(t, "task_not_found", e.Type)
+			}
+		}
 	})
 }
 

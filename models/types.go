@@ -236,5 +236,5 @@ func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // AtLeast reports whether r has every permission of min.
 func (r Role) AtLeast(min Role) bool {
-	return slices.Index(Roles, r) >= slices.Index(Roles, min) && r.Valid()
+	return r.Valid() && min.Valid() && slices.Index(Roles, r) >= slices.Index(Roles, min)
 }

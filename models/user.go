@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 	"gorm.io/gorm"
@@ -57,7 +58,7 @@ const (
 
 // HashPassword hashes a password with argon2id and a random salt.
 func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLength {
+	if utf8.RuneCountInString(password) < MinPasswordLength {
 		return "", fmt.Errorf("password must be at least %d characters", MinPasswordLength)
 	}
 	salt := make([]byte, 16)
@@ -82,7 +83,10 @@ func CheckPassword(hash, password string) bool {
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
+	// A damaged hash must fail the check, not panic or exhaust memory in
+	// argon2 (which panics on zero rounds or threads).
+	if err1 != nil || err2 != nil || len(want) < 16 || len(want) > 64 ||
+		t < 1 || t > 10 || p < 1 || m < 8*uint32(p) || m > 1<<20 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
