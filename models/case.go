@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -303,7 +304,7 @@ func decodeCursor(s string) (time.Time, string, error) {
 	}
 	ts, id, ok := strings.Cut(string(b), "|")
 	due, err := time.Parse(time.RFC3339Nano, ts)
-	if !ok || err != nil || id == "" {
+	if !ok || err != nil || id == "" || !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
 		return time.Time{}, "", ErrBadCursor
 	}
 	return due.UTC(), id, nil

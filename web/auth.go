@@ -14,23 +14,22 @@ import (
 const sessionCookie = "dsr_session"
 
 // authenticate finds the user behind a bearer token or a session cookie.
-// Whether the route needs one is for require to say.
+// Whether the route needs one is for require to say: a bad token on a
+// public route (a proxy's Basic credentials, a stale script) is ignored,
+// and on a staff route it is the reason given for the 401.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		if auth := c.Request().Header.Get(echo.HeaderAuthorization); auth != "" {
-			token, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok {
-				return &apiError{Status: 401, Code: "unauthorized", Message: "Authorization must be \"Bearer <token>\""}
-			}
-			u, err := models.TokenUser(ctx, s.db, strings.TrimSpace(token))
-			if errors.Is(err, models.ErrNotFound) {
-				return &apiError{Status: 401, Code: "unauthorized", Message: "the bearer token is not valid"}
-			}
-			if err != nil {
+		if token, ok := bearerToken(c); ok {
+			u, err := models.TokenUser(ctx, s.db, token)
+			switch {
+			case errors.Is(err, models.ErrNotFound):
+				c.Set(authProblemKey, "the bearer token is not valid")
+			case err != nil:
 				return err
+			default:
+				c.Set("user", u)
 			}
-			c.Set("user", u)
 			return next(c)
 		}
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
@@ -46,6 +45,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+const authProblemKey = "auth_problem"
+
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(c echo.Context) (string, bool) {
+	token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	token = strings.TrimSpace(token)
+	return token, ok && token != ""
+}
+
 // currentUser is the signed-in user, or nil.
 func currentUser(c echo.Context) *models.User {
 	u, _ := c.Get("user").(*models.User)
@@ -58,6 +66,9 @@ func (s *Server) require(min models.Role) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)
 			if u == nil {
+				if problem, ok := c.Get(authProblemKey).(string); ok {
+					return &apiError{Status: 401, Code: "unauthorized", Message: problem}
+				}
 				return errUnauthorized
 			}
 			if !u.Role.AtLeast(min) {
@@ -79,7 +90,11 @@ func (s *Server) loginForm(c echo.Context) error {
 func (s *Server) login(c echo.Context) error {
 	email, password := c.FormValue("email"), c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	u, err := models.Authenticate(c.Request().Context(), s.db, email, password)
+	var u *models.User
+	err := models.ErrBadCredentials // an email that is not clean text names no user
+	if cleanText(email) {
+		u, err = models.Authenticate(c.Request().Context(), s.db, email, password)
+	}
 	if errors.Is(err, models.ErrBadCredentials) {
 		return s.render(c, http.StatusUnauthorized, "login", "Sign in",
 			loginView{Email: email, Next: next, Error: "The email address or password is wrong."})

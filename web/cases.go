@@ -281,7 +281,7 @@ func caseJSON(c *models.Case) map[string]any {
 
 func (d *caseDetail) json() map[string]any {
 	out := caseJSON(d.Case)
-	out["assignee"] = nilIfEmpty(d.Assignee)
+	out["assignee_email"] = nilIfEmpty(d.Assignee)
 	out["subject"] = map[string]any{"email": d.Case.SubjectEmail, "name": d.Case.SubjectName, "phone": d.Case.SubjectPhone}
 	out["country"] = d.Case.Country
 	out["relationship"] = d.Case.Relationship

@@ -100,7 +100,9 @@ func decodeJSON(c echo.Context, dst any) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+		var he *echo.HTTPError
+		if errors.As(err, &tooLarge) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) ||
+			strings.Contains(strings.ToLower(err.Error()), "too large") {
 			return &apiError{Status: 413, Code: "too_large", Message: "the request body is too large"}
 		}
 		return &apiError{Status: 400, Code: "invalid_json", Message: "could not read the request body"}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -365,13 +364,4 @@ func (h *harness) verificationToken(caseID string, expires time.Time, used bool)
 	}
 	require.NoError(h.t, h.db.Create(&tok).Error)
 	return secret
-}
-
-// knownBug skips a test that shows a reported bug in non-test code, unless
-// DSR_TEST_KNOWN_BUGS is set: then it runs, and fails until the bug is fixed.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("DSR_TEST_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set DSR_TEST_KNOWN_BUGS=1 to run): " + what)
-	}
 }

@@ -127,6 +127,9 @@ func languageFrom(header string) string {
 // ever move, which is the one failure a deadline-bound process cannot have.
 func (s *Server) createCase(ctx context.Context, r *intakeRequest, channel models.Channel, idempotencyKey string) (*models.Case, bool, error) {
 	if idempotencyKey != "" {
+		// Keys are scoped to the requester's address: someone who guesses
+		// another client's key learns nothing about that client's case.
+		idempotencyKey = models.HashSecret(idempotencyKey + "\x00" + strings.ToLower(r.Subject.Email))
 		existing, err := models.CaseByIdempotencyKey(ctx, s.db, idempotencyKey)
 		if err == nil {
 			return existing, true, nil
@@ -205,8 +208,8 @@ func (s *Server) apiCreateRequest(c echo.Context) error {
 		return invalidFields(bad)
 	}
 	key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key"))
-	if len(key) > 200 {
-		return invalidField("Idempotency-Key", "must be at most 200 characters")
+	if len(key) > 200 || !cleanText(key) {
+		return invalidField("Idempotency-Key", "must be text of at most 200 characters")
 	}
 	cs, existing, err := s.createCase(c.Request().Context(), &r, models.ChannelAPI, key)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -57,6 +58,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverPanics)
+	e.Use(rejectMalformedURL)
 	e.Use(s.metrics.middleware)
 	e.Use(middleware.BodyLimit("1M"))
 	e.Use(securityHeaders)
@@ -67,13 +69,14 @@ func (s *Server) routes() {
 		CookieHTTPOnly: true,
 		CookieSecure:   strings.HasPrefix(s.cfg.BaseURL, "https://"),
 		CookieSameSite: http.SameSiteStrictMode,
-		// Bearer-token and public JSON calls carry no ambient credentials,
-		// so cross-site forgery does not apply to them.
+		// API calls without a session cookie (bearer tokens, the public
+		// intake) carry no ambient credentials, so cross-site forgery does
+		// not apply to them; anonymous ones then get 401, not 403.
 		Skipper: func(c echo.Context) bool {
-			r := c.Request()
-			return strings.HasPrefix(r.Header.Get(echo.HeaderAuthorization), "Bearer ") ||
-				(r.URL.Path == "/api/v1/requests" && r.Method == http.MethodPost) ||
-				r.URL.Path == "/metrics" || r.URL.Path == "/healthz" || r.URL.Path == "/readyz"
+			_, hasToken := bearerToken(c)
+			_, cookieErr := c.Cookie(sessionCookie)
+			return hasToken || (isAPI(c) && cookieErr != nil) ||
+				(c.Request().URL.Path == "/api/v1/requests" && c.Request().Method == http.MethodPost)
 		},
 	}))
 	e.Use(s.authenticate)
@@ -156,6 +159,29 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// rejectMalformedURL answers 400 for a path or query that is not clean
+// text (invalid UTF-8, NUL), before any of it reaches a database query.
+func rejectMalformedURL(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if !cleanText(u.Path) {
+			return invalidField("path", "is not valid text")
+		}
+		for name, values := range u.Query() {
+			for _, v := range values {
+				if !cleanText(name) || !cleanText(v) {
+					return invalidField(name, "is not valid text")
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
+// cleanText reports whether s is valid UTF-8 without NUL characters, which
+// PostgreSQL refuses in text.
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

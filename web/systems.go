@@ -90,15 +90,30 @@ func (in *systemInput) apply(sys *models.System) map[string]string {
 
 // systemJSON never includes secrets from config: they are write-only.
 func systemJSON(sys *models.System) map[string]any {
-	cfg := map[string]any{}
-	for k, v := range sys.Config {
-		if !strings.Contains(strings.ToLower(k), "secret") && !strings.Contains(strings.ToLower(k), "password") {
-			cfg[k] = v
-		}
-	}
 	return map[string]any{"id": sys.ID, "name": sys.Name, "kind": sys.Kind, "connector": sys.Connector,
 		"actions": sys.Actions, "data_categories": sys.DataCategories, "owner_email": sys.OwnerEmail,
-		"enabled": sys.Enabled, "config": cfg}
+		"enabled": sys.Enabled, "config": withoutSecrets(sys.Config)}
+}
+
+// isSecretKey says which config keys are write-only.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "secret") || strings.Contains(k, "password") || strings.Contains(k, "token")
+}
+
+// withoutSecrets copies a config without its secret keys, at any depth.
+func withoutSecrets(cfg map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range cfg {
+		if isSecretKey(k) {
+			continue
+		}
+		if nested, ok := v.(map[string]any); ok {
+			v = withoutSecrets(nested)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func (s *Server) saveSystem(ctx context.Context, sys *models.System) error {
@@ -165,7 +180,7 @@ func (s *Server) apiPatchSystem(c echo.Context) error {
 	if in.Config != nil {
 		// Secrets are write-only: a PATCH that omits one keeps it.
 		for k, v := range sys.Config {
-			if _, sent := in.Config[k]; !sent && strings.Contains(strings.ToLower(k), "secret") {
+			if _, sent := in.Config[k]; !sent && isSecretKey(k) {
 				in.Config[k] = v
 			}
 		}
