@@ -238,17 +238,18 @@ func newMetrics() *metrics {
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			status = toAPIError(err).Status
+		if err := next(c); err != nil {
+			// Answer the error here, so the status counted is the one sent
+			// (a sign-in redirect, not the 401 behind it).
+			c.Error(err)
 		}
+		status := c.Response().Status
 		route := c.Path()
 		if route == "" {
 			route = "unmatched"
 		}
 		m.requests.WithLabelValues(route, http.StatusText(status)).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		return err
+		return nil
 	}
 }
