@@ -67,7 +67,7 @@ func StartDevServer(ctx context.Context) (*testsuite.DevServer, error) {
 // Options tune a Stack.
 type Options struct {
 	VerifyWithin time.Duration // default 14 days
-	DatabaseURL  string        // default: a fresh SQLite file
+	DatabaseURL  string        // default: PostgreSQL when DSR_TEST_DATABASE_URL is set, else a fresh SQLite file
 	NoSMTP       bool          // keep messages in the outbox
 }
 
@@ -89,7 +89,12 @@ func NewStack(t testing.TB, dev *testsuite.DevServer, opts Options) *Stack {
 		opts.VerifyWithin = 14 * 24 * time.Hour
 	}
 	if opts.DatabaseURL == "" {
+		// CI sets DSR_TEST_DATABASE_URL: the whole product then runs on
+		// PostgreSQL, in a schema of this test's own.
 		opts.DatabaseURL = dbtest.SQLiteURL(t)
+		if os.Getenv(dbtest.EnvPostgres) != "" {
+			opts.DatabaseURL = dbtest.PostgresURL(t)
+		}
 	}
 	db, err := models.Open(opts.DatabaseURL)
 	if err != nil {
