@@ -27,7 +27,6 @@ type Config struct {
 	SMTPURL            string // empty: messages stay in the outbox
 	MailFrom           string
 	DataDir            string
-	InboundSMTPListen  string
 	VerifyWithin       time.Duration // how long a requester has to confirm their address
 	SessionLifetime    time.Duration
 	ComplaintAuthority string // named in denial notices
@@ -53,7 +52,6 @@ func load(getenv func(string) string) (Config, error) {
 		Listen:             r.str("DSR_LISTEN", "127.0.0.1:8080"),
 		SMTPURL:            r.str("DSR_SMTP_URL", ""),
 		MailFrom:           r.str("DSR_MAIL_FROM", "privacy@localhost"),
-		InboundSMTPListen:  r.str("DSR_INBOUND_SMTP_LISTEN", ""),
 		VerifyWithin:       r.days("DSR_VERIFY_DAYS", 14),
 		SessionLifetime:    r.duration("DSR_SESSION_LIFETIME", 12*time.Hour),
 		ComplaintAuthority: r.str("DSR_COMPLAINT_AUTHORITY", "the Dutch Data Protection Authority (Autoriteit Persoonsgegevens), https://autoriteitpersoonsgegevens.nl"),
