@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/dsrcase/dsr/deadline"
 	"github.com/dsrcase/dsr/mailer"
 	"github.com/dsrcase/dsr/models"
 	"github.com/dsrcase/dsr/workflows"
@@ -40,7 +41,14 @@ func (a *Activities) LoadCase(ctx context.Context, caseID string) (models.CaseFa
 	if err != nil {
 		return models.CaseFacts{}, err
 	}
-	return c.Facts(), nil
+	facts := c.Facts()
+	dates, err := deadline.Compute(deadline.Input{Regime: deadline.Regime(c.Regime), Received: c.ReceivedAt})
+	if err != nil {
+		return models.CaseFacts{}, temporal.NewNonRetryableApplicationError(
+			"compute deadlines: "+err.Error(), "InvalidCase", err)
+	}
+	facts.Extendable = dates.ExtendedDue != nil
+	return facts, nil
 }
 
 // Transition moves a case to a new status and records why.

@@ -38,7 +38,7 @@ func TestLoadCase(t *testing.T) {
 		facts, err := a.LoadCase(ctx, c.ID)
 		require.NoError(t, err)
 		require.Equal(t, models.CaseFacts{CaseID: c.ID, Type: models.TypeAccess, Regime: "gdpr",
-			Status: models.StatusReceived, Language: "zh-CN", DueAt: dueAt}, facts)
+			Status: models.StatusReceived, Language: "zh-CN", DueAt: dueAt, Extendable: true}, facts, "GDPR allows an extension")
 
 		_, err = a.LoadCase(ctx, models.NewID())
 		require.Error(t, err)

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
-	"github.com/dsrcase/dsr/deadline"
 	"github.com/dsrcase/dsr/mailer"
 	"github.com/dsrcase/dsr/models"
 	"github.com/dsrcase/dsr/templates"
@@ -156,6 +154,7 @@ type emailData struct {
 	OutcomeText                                    string
 	Systems                                        []systemResult
 	SystemName, TaskLink                           string
+	DaysLeft                                       int
 }
 
 type systemResult struct {
@@ -163,15 +162,11 @@ type systemResult struct {
 }
 
 func (a *Activities) emailData(c *models.Case) emailData {
-	loc := deadline.DefaultZone(deadline.Regime(c.Regime))
-	if loc == nil {
-		loc = time.UTC
-	}
 	return emailData{
 		Org: a.Organisation, Reference: c.Reference, Name: c.SubjectName,
 		TypeLabel: TypeLabel(c.Type), ComplaintAuthority: a.ComplaintAuthority,
-		Received: c.ReceivedAt.In(loc).Format("2 January 2006"),
-		Due:      c.DueAt.In(loc).Format("2 January 2006"),
+		Received: localDate(c.ReceivedAt, c.Regime),
+		Due:      localDate(c.DueAt, c.Regime),
 		FormLink: a.BaseURL + "/",
 	}
 }

@@ -454,3 +454,9 @@ func pausedDays(pauses []Pause, start Date) int {
 func daysBetween(d, e Date) int {
 	return int((e.noonUTC().Unix() - d.noonUTC().Unix()) / 86400)
 }
+
+// DueInstant is the last instant of a due date in zone, at the microsecond
+// precision databases keep: the moment after which a case is overdue.
+func DueInstant(d Date, zone *time.Location) time.Time {
+	return d.EndOf(zone).UTC().Truncate(time.Microsecond)
+}

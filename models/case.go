@@ -63,17 +63,20 @@ func (c *Case) BeforeSave(*gorm.DB) error {
 // CaseFacts is what a case workflow may know of its case: IDs, enums and
 // dates, never personal data (it is kept in Temporal's history).
 type CaseFacts struct {
-	CaseID   string
-	Type     RequestType
-	Regime   string
-	Status   Status
-	Language string
-	DueAt    time.Time
+	CaseID     string
+	Type       RequestType
+	Regime     string
+	Status     Status
+	Language   string
+	DueAt      time.Time
+	Extended   bool // the due date was already extended
+	Extendable bool // the regime allows an extension
 }
 
 // Facts returns the non-personal facts of the case.
 func (c *Case) Facts() CaseFacts {
-	return CaseFacts{CaseID: c.ID, Type: c.Type, Regime: c.Regime, Status: c.Status, Language: c.Language, DueAt: c.DueAt}
+	return CaseFacts{CaseID: c.ID, Type: c.Type, Regime: c.Regime, Status: c.Status, Language: c.Language,
+		DueAt: c.DueAt, Extended: c.ExtendedDueAt != nil}
 }
 
 // Event is one line of a case's timeline.
@@ -207,6 +210,18 @@ func ApplyTransition(ctx context.Context, db *gorm.DB, t Transition) error {
 func MarkVerified(ctx context.Context, db *gorm.DB, caseID string) error {
 	return db.WithContext(ctx).Model(&Case{}).Where("id = ? AND verified_at IS NULL", caseID).
 		Updates(map[string]any{"verified_at": Now(), "updated_at": Now()}).Error
+}
+
+// ExtendDue moves a case's due date to its extended date and records it.
+func ExtendDue(ctx context.Context, db *gorm.DB, caseID string, due time.Time, actor, summary string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Case{}).Where("id = ?", caseID).Updates(map[string]any{
+			"due_at": due.UTC(), "extended_due_at": due.UTC(), "updated_at": Now()}).Error
+		if err != nil {
+			return fmt.Errorf("extend case %s: %w", caseID, err)
+		}
+		return AddEvent(tx, caseID, "extended", "extended", actor, summary)
+	})
 }
 
 // AddNote stores a note and returns its ID.

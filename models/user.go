@@ -133,6 +133,21 @@ func GetUser(ctx context.Context, db *gorm.DB, id string) (*User, error) {
 	return &u, err
 }
 
+// UsersWithRole lists the users who have at least role min.
+func UsersWithRole(ctx context.Context, db *gorm.DB, min Role) ([]User, error) {
+	var all []User
+	if err := db.WithContext(ctx).Order("email").Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := all[:0]
+	for _, u := range all {
+		if u.Role.AtLeast(min) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // Authenticate checks an email and password. The password is hashed even
 // for an unknown email, so response time does not tell which users exist.
 func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (*User, error) {

@@ -68,6 +68,16 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	code, body := admin.do("POST", "/api/v1/cases/"+id+"/approve", map[string]any{})
 	require.Equal(t, http.StatusConflict, code, "approving twice is refused by the workflow: %v", body)
 
+	// The deadline is extended once, with reasons the requester is told.
+	code, body = admin.do("POST", "/api/v1/cases/"+id+"/extend", map[string]any{"reason": "Our billing archive must be restored first."})
+	require.Equal(t, http.StatusOK, code, body)
+	require.NotNil(t, body["extended_due_at"])
+	require.Equal(t, body["extended_due_at"], body["due_at"])
+	notice := waitMail(t, s.SMTP, "ann@example.org", regexp.MustCompile(`^We need more time`))
+	require.Contains(t, notice.TextBody, "Our billing archive must be restored first.")
+	code, body = admin.do("POST", "/api/v1/cases/"+id+"/extend", map[string]any{"reason": "again"})
+	require.Equal(t, http.StatusConflict, code, "a second extension is refused: %v", body)
+
 	// Each owner is asked once and answers.
 	waitMail(t, s.SMTP, "crm-owner@dsr.test", regexp.MustCompile(`^Task for CRM`))
 	waitMail(t, s.SMTP, "billing-owner@dsr.test", regexp.MustCompile(`^Task for Billing`))
@@ -87,9 +97,9 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	final := waitMail(t, s.SMTP, "ann@example.org", regexp.MustCompile(`^Our answer`))
 	require.Contains(t, final.TextBody, `"orders": 3`)
 	require.Contains(t, final.TextBody, "Thank you for your patience.")
-	require.Len(t, messagesTo(s.SMTP, "ann@example.org"), 3, "acknowledgement, verification, final response: each once")
+	require.Len(t, messagesTo(s.SMTP, "ann@example.org"), 4, "acknowledgement, verification, extension, final response: each once")
 
-	assertNoPersonalData(t, s, workflows.CaseWorkflowID(id), "ann@example.org", "Ann Example", "Thank you for your patience", "exported")
+	assertNoPersonalData(t, s, workflows.CaseWorkflowID(id), "ann@example.org", "Ann Example", "Thank you for your patience", "exported", "billing archive")
 	for _, raw := range tasks {
 		assertNoPersonalData(t, s, workflows.TaskWorkflowID(raw.(map[string]any)["id"].(string)), "ann@example.org", "exported", "orders")
 	}

@@ -17,6 +17,7 @@ type emailData struct {
 	OutcomeText                                    string
 	Systems                                        []struct{ Name, OutcomeLabel, Note, Data string }
 	SystemName, TaskLink                           string
+	DaysLeft                                       int
 }
 
 func TestEveryEmailRendersInEveryLanguage(t *testing.T) {

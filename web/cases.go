@@ -56,6 +56,14 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		noteKind = "denial"
 	case workflows.UpdateRespond:
 		noteKind = "response"
+	case workflows.UpdateExtend:
+		// The reasons go to the requester in the extension notice.
+		in.Note = in.Reason
+		if strings.TrimSpace(in.Reason) == "" {
+			bad["reason"] = "is required: the requester is told why the answer takes longer"
+		}
+		checkText(bad, "reason", in.Reason, 10000)
+		noteKind = "extension"
 	default:
 		return notFound("action " + strconv.Quote(action))
 	}
@@ -80,6 +88,8 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		arg = workflows.DenyRequest{ActorID: u.ID, Reason: models.DenyReason(in.Reason), NoteID: noteID}
 	case workflows.UpdateRespond:
 		arg = workflows.RespondRequest{ActorID: u.ID, NoteID: noteID}
+	case workflows.UpdateExtend:
+		arg = workflows.ExtendRequest{ActorID: u.ID, NoteID: noteID}
 	}
 	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()

@@ -219,7 +219,9 @@ func TestCaseActionsOfTheContract(t *testing.T) {
 		"resume": `{}`,
 	} {
 		t.Run(action, func(t *testing.T) {
-			t.Skip("extend, pause and resume come with the deadline timers; until then they answer 404 (docs/api.md says so)")
+			if action != "extend" {
+				t.Skip("pause and resume come with the clock stops; until then they answer 404 (docs/api.md says so)")
+			}
 			rec := h.api(http.MethodPost, "/api/v1/cases/"+c.ID+"/"+action, token, body)
 			require.Equal(t, http.StatusOK, rec.Code, "body: %s", rec.Body.String())
 		})

@@ -180,22 +180,16 @@ func (s *Server) newCase(r *intakeRequest, channel models.Channel, idempotencyKe
 		Channel: channel, Language: r.Language, Relationship: models.Relationship(r.Relationship),
 		Country: r.Country, SubjectEmail: r.Subject.Email, SubjectName: r.Subject.Name,
 		SubjectPhone: r.Subject.Phone, Details: r.Details,
-		ReceivedAt: now, DueAt: endOfDay(dates.Due, zone), CreatedAt: now, UpdatedAt: now,
+		ReceivedAt: now, DueAt: deadline.DueInstant(dates.Due, zone), CreatedAt: now, UpdatedAt: now,
 	}
 	if dates.AcknowledgeBy != nil {
-		ack := endOfDay(*dates.AcknowledgeBy, zone)
+		ack := deadline.DueInstant(*dates.AcknowledgeBy, zone)
 		c.AcknowledgeBy = &ack
 	}
 	if idempotencyKey != "" {
 		c.IdempotencyKey = &idempotencyKey
 	}
 	return c, nil
-}
-
-// endOfDay is the last instant of a deadline date in its zone, at the
-// microsecond precision both databases keep.
-func endOfDay(d deadline.Date, zone *time.Location) time.Time {
-	return d.EndOf(zone).UTC().Truncate(time.Microsecond)
 }
 
 // apiCreateRequest is POST /api/v1/requests.

@@ -17,6 +17,8 @@ const (
 	ActivityPlanTasks            = "PlanTasks"
 	ActivityNotifyTaskOwner      = "NotifyTaskOwner"
 	ActivityAcceptTaskSubmission = "AcceptTaskSubmission"
+	ActivityExtendDeadline       = "ExtendDeadline"
+	ActivitySendDeadlineAlert    = "SendDeadlineAlert"
 )
 
 // ErrTypeCaseNotFound is the application error type LoadCase returns while
@@ -32,6 +34,9 @@ const (
 	TemplateDenial               = "denial"
 	TemplateFinalResponse        = "final_response"
 	TemplateTaskRequest          = "task_request"
+	TemplateExtension            = "extension"
+	TemplateDeadlineReminder     = "deadline_reminder"
+	TemplateDeadlineOverdue      = "deadline_overdue"
 )
 
 // TransitionRequest asks the Transition activity to move a case.
@@ -60,6 +65,22 @@ type VerificationRequest struct {
 	Key      string
 	Template string
 	ValidFor time.Duration
+}
+
+// ExtendDeadlineRequest asks ExtendDeadline to move the due date to the
+// regime's extended date; it answers with the new due instant.
+type ExtendDeadlineRequest struct {
+	CaseID  string
+	ActorID string
+}
+
+// AlertRequest asks SendDeadlineAlert to tell staff of a coming or missed
+// due date. Overdue alerts go to the managers as well as the assignee.
+type AlertRequest struct {
+	CaseID   string
+	Template string // TemplateDeadlineReminder or TemplateDeadlineOverdue
+	Key      string // one alert per key
+	DueAt    time.Time
 }
 
 // MarkVerifiedRequest records how identity was confirmed.

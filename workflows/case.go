@@ -29,6 +29,7 @@ type caseWorkflow struct {
 	outcome  models.Outcome
 	pending  *decision
 	approval *decision // finished when the tasks are planned
+	deadline deadline
 	logger   log.Logger
 }
 
@@ -48,8 +49,10 @@ func setupCase(ctx workflow.Context, in CaseInput) (*caseWorkflow, error) {
 	if in.VerifyWithin <= 0 {
 		in.VerifyWithin = 14 * 24 * time.Hour
 	}
+	alertDefaults(&in)
 	w := &caseWorkflow{in: in, status: models.StatusReceived,
-		logger: log.With(workflow.GetLogger(ctx), "case_id", in.CaseID)}
+		deadline: deadline{remindersSent: map[string]bool{}},
+		logger:   log.With(workflow.GetLogger(ctx), "case_id", in.CaseID)}
 	if err := w.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -63,6 +66,10 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseResult, error) {
 	if err != nil || !found {
 		w.logger.Warn("case row never appeared; the intake that started this workflow failed")
 		return CaseResult{}, err
+	}
+	w.deadline.dueAt, w.deadline.extended = w.facts.DueAt, w.facts.Extended
+	if workflow.GetVersion(ctx, versionDeadlineAlerts, workflow.DefaultVersion, 1) >= 1 {
+		workflow.Go(ctx, w.watchDeadline)
 	}
 	// Acknowledge.
 	if err := w.send(ctx, MessageRequest{Template: TemplateAcknowledgement, Key: "acknowledgement"}); err != nil {

@@ -50,7 +50,7 @@ func (w *caseWorkflow) registerHandlers(ctx workflow.Context) error {
 		}
 	}
 	workflow.Go(ctx, w.receiveLinkSignals)
-	return nil
+	return w.registerExtension(ctx)
 }
 
 // receiveLinkSignals turns the requester's click on the emailed link into a

@@ -36,6 +36,7 @@ const (
 	UpdateApprove      = "approve"       // a handler accepts the request for fulfilment
 	UpdateDeny         = "deny"          // a handler refuses the request, with a reason
 	UpdateRespond      = "respond"       // a handler sends the final response
+	UpdateExtend       = "extend"        // a handler extends the deadline, with reasons for the requester
 	UpdateCompleteTask = "complete-task" // a system owner answers a task (sent to the task workflow)
 )
 
@@ -50,6 +51,12 @@ func TaskWorkflowID(taskID string) string { return "task-" + taskID }
 type CaseInput struct {
 	CaseID       string
 	VerifyWithin time.Duration // how long the requester has to confirm their address
+	// ReminderDays are the days before the due date on which the assignee
+	// (or, for an unassigned case, the managers) is reminded; empty: 7, 3, 1.
+	ReminderDays []int
+	// EscalateEvery is how often managers are told of an overdue case;
+	// zero: every 3 days.
+	EscalateEvery time.Duration
 }
 
 // CaseResult is how a case workflow ended.
@@ -74,6 +81,13 @@ type DenyRequest struct {
 	ActorID string
 	Reason  models.DenyReason
 	NoteID  string // the handler's explanation, stored in the database
+}
+
+// ExtendRequest is the argument of UpdateExtend. The reasons, which the
+// extension notice gives the requester, are a note in the database.
+type ExtendRequest struct {
+	ActorID string
+	NoteID  string
 }
 
 // RespondRequest is the argument of UpdateRespond.

@@ -1,0 +1,96 @@
+package activities_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/dsrcase/dsr/dbtest"
+	"github.com/dsrcase/dsr/models"
+	"github.com/dsrcase/dsr/smtptest"
+	"github.com/dsrcase/dsr/workflows"
+)
+
+func TestExtendDeadlineMovesTheDueDateOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newActivities(db, nil)
+		c := createCase(t, db, nil) // gdpr, received 11 March 2025
+		due, err := a.ExtendDeadline(ctx, workflows.ExtendDeadlineRequest{CaseID: c.ID})
+		require.NoError(t, err)
+		// Three months from 11 March is 11 June 2025, a Wednesday: the
+		// end of that day in Amsterdam.
+		want := time.Date(2025, 6, 11, 21, 59, 59, 999999000, time.UTC)
+		require.True(t, due.Equal(want), "extended to %s, want %s", due, want)
+
+		again, err := a.ExtendDeadline(ctx, workflows.ExtendDeadlineRequest{CaseID: c.ID})
+		require.NoError(t, err)
+		require.True(t, again.Equal(due), "a retried activity answers the same date")
+
+		got, err := models.GetCase(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.True(t, got.DueAt.Equal(want))
+		require.True(t, got.ExtendedDueAt.Equal(want))
+		events, err := models.CaseEvents(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Deadline extended from 11 April 2025 to 11 June 2025", events[len(events)-1].Summary)
+	})
+}
+
+func TestExtendDeadlineRefusesRegimesWithoutExtension(t *testing.T) {
+	db := dbtest.SQLite(t)
+	a := newActivities(db, nil)
+	c := createCase(t, db, func(c *models.Case) { c.Regime = "lgpd" })
+	_, err := a.ExtendDeadline(ctx, workflows.ExtendDeadlineRequest{CaseID: c.ID})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.True(t, appErr.NonRetryable())
+}
+
+func TestDeadlineAlertsReachTheAssigneeOrTheManagers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		srv, sender := newSMTP(t)
+		a := newActivities(db, sender)
+		handler, err := models.CreateUser(ctx, db, "handler@staff.test", models.RoleHandler, "correct horse battery")
+		require.NoError(t, err)
+		_, err = models.CreateUser(ctx, db, "manager@staff.test", models.RoleManager, "correct horse battery")
+		require.NoError(t, err)
+		_, err = models.CreateUser(ctx, db, "admin@staff.test", models.RoleAdmin, "correct horse battery")
+		require.NoError(t, err)
+
+		unassigned := createCase(t, db, nil)
+		remind := workflows.AlertRequest{CaseID: unassigned.ID, Template: workflows.TemplateDeadlineReminder, Key: "reminder-7d-1", DueAt: dueAt}
+		require.NoError(t, a.SendDeadlineAlert(ctx, remind))
+		require.NoError(t, a.SendDeadlineAlert(ctx, remind), "a retry sends nothing twice")
+		require.ElementsMatch(t, []string{"manager@staff.test", "admin@staff.test"}, recipients(srv.Messages()))
+
+		assigned := createCase(t, db, func(c *models.Case) { c.AssigneeID = &handler.ID })
+		require.NoError(t, a.SendDeadlineAlert(ctx, workflows.AlertRequest{CaseID: assigned.ID,
+			Template: workflows.TemplateDeadlineReminder, Key: "reminder-3d-1", DueAt: dueAt}))
+		require.Equal(t, "handler@staff.test", recipients(srv.Messages())[2], "a reminder goes to the assignee alone")
+		require.Len(t, srv.Messages(), 3)
+
+		require.NoError(t, a.SendDeadlineAlert(ctx, workflows.AlertRequest{CaseID: assigned.ID,
+			Template: workflows.TemplateDeadlineOverdue, Key: "overdue-1-1", DueAt: dueAt}))
+		require.ElementsMatch(t, []string{"handler@staff.test", "manager@staff.test", "admin@staff.test"},
+			recipients(srv.Messages()[3:]), "an overdue case reaches the managers too")
+		last := srv.Messages()[len(srv.Messages())-1]
+		require.Contains(t, last.Subject, "OVERDUE")
+		require.NotContains(t, last.TextBody, subjectEmail, "internal alerts carry no personal data")
+		require.NotContains(t, last.TextBody, "Sam Subject")
+
+		events, err := models.CaseEvents(ctx, db, assigned.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Overdue since 11 April 2025; managers alerted", events[len(events)-1].Summary)
+	})
+}
+
+func recipients(msgs []smtptest.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.To...)
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package workflows_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsrcase/dsr/models"
+	"github.com/dsrcase/dsr/workflows"
+)
+
+// alertLog records deadline alerts and extensions with the workflow time
+// they happened at.
+type alertLog struct {
+	h      *caseHarness
+	alerts []workflows.AlertRequest
+	at     []time.Duration
+	extend []workflows.ExtendDeadlineRequest
+}
+
+func watchAlerts(h *caseHarness, extendedDue time.Time) *alertLog {
+	l := &alertLog{h: h}
+	h.env.OnActivity(workflows.ActivitySendDeadlineAlert, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r workflows.AlertRequest) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			l.alerts = append(l.alerts, r)
+			l.at = append(l.at, h.elapsed())
+			return nil
+		})
+	h.env.OnActivity(workflows.ActivityExtendDeadline, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r workflows.ExtendDeadlineRequest) (time.Time, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			l.extend = append(l.extend, r)
+			return extendedDue, nil
+		})
+	return l
+}
+
+func (l *alertLog) kinds() []string {
+	var out []string
+	for _, a := range l.alerts {
+		out = append(out, a.Template)
+	}
+	return out
+}
+
+const due = 30 * day // the harness's case is due 30 days after t0
+
+// A case left open past its due date: three reminders before it, then an
+// escalation at the due date and every three days until it is answered.
+func TestCaseRemindsBeforeDueAndEscalatesWhenOverdue(t *testing.T) {
+	h := newCaseHarness(t)
+	l := watchAlerts(h, time.Time{})
+	h.twoManualSystems()
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	h.completeTaskAt(38*day, "t-1", workflows.CompleteTaskRequest{ActorID: "u-2", SubmissionID: "s-1", Outcome: models.TaskOutcomeCompleted})
+	h.completeTaskAt(38*day, "t-2", workflows.CompleteTaskRequest{ActorID: "u-2", SubmissionID: "s-2", Outcome: models.TaskOutcomeNotFound})
+	h.updateAt(38*day+time.Hour, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	h.requireClosed(models.StatusCompleted, models.OutcomeFulfilled)
+	require.Equal(t, []string{
+		workflows.TemplateDeadlineReminder, workflows.TemplateDeadlineReminder, workflows.TemplateDeadlineReminder,
+		workflows.TemplateDeadlineOverdue, workflows.TemplateDeadlineOverdue, workflows.TemplateDeadlineOverdue,
+	}, l.kinds())
+	morning := 15 * time.Hour
+	require.Equal(t, []time.Duration{
+		due - 7*day - morning, due - 3*day - morning, due - day - morning,
+		due, due + 3*day, due + 6*day,
+	}, l.at)
+	keys := map[string]bool{}
+	for _, a := range l.alerts {
+		require.False(t, keys[a.Key], "each alert has its own key: %s", a.Key)
+		keys[a.Key] = true
+		require.True(t, a.DueAt.Equal(t0.Add(due)))
+	}
+}
+
+// No alerts while the requester has not confirmed their address, and none
+// once the case is closed.
+func TestCaseSendsNoAlertsBeforeReviewOrAfterClosing(t *testing.T) {
+	h := newCaseHarness(t)
+	l := watchAlerts(h, time.Time{})
+	h.linkAt(13 * day) // inside the 14-day window, 17 days before due
+	h.updateAt(13*day+time.Hour, workflows.UpdateDeny, workflows.DenyRequest{ActorID: "u-1", Reason: models.DenyNotCovered})
+
+	h.runDefault()
+
+	h.requireClosed(models.StatusDenied, models.OutcomeDeniedNotCovered)
+	require.Empty(t, l.alerts)
+}
+
+// Configured reminder days and escalation interval are honoured.
+func TestCaseAlertSettings(t *testing.T) {
+	h := newCaseHarness(t)
+	l := watchAlerts(h, time.Time{})
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	h.updateAt(due+30*time.Hour, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	_, err := h.run(workflows.CaseInput{CaseID: testCaseID, VerifyWithin: verifyWindow,
+		ReminderDays: []int{2}, EscalateEvery: 12 * time.Hour})
+	require.NoError(t, err)
+
+	require.Equal(t, []time.Duration{due - 2*day - 15*time.Hour, due, due + 12*time.Hour, due + 24*time.Hour}, l.at)
+}
+
+// An extension moves the due date: the extension notice goes out with the
+// reasons, and the alerts follow the new date, not the old one.
+func TestCaseExtensionMovesTheDeadline(t *testing.T) {
+	h := newCaseHarness(t)
+	h.loadCase = func(int) (models.CaseFacts, error) {
+		return models.CaseFacts{CaseID: testCaseID, Type: models.TypeAccess, Regime: "gdpr",
+			Status: models.StatusReceived, Language: "en", DueAt: t0.Add(due), Extendable: true}, nil
+	}
+	newDue := t0.Add(91 * day)
+	l := watchAlerts(h, newDue)
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	extend := h.updateAt(10*day, workflows.UpdateExtend, workflows.ExtendRequest{ActorID: "u-1", NoteID: "n-why"})
+	again := h.updateAt(11*day, workflows.UpdateExtend, workflows.ExtendRequest{ActorID: "u-1", NoteID: "n-again"})
+	h.updateAt(50*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	requireDone(t, extend, "extend")
+	requireRejected(t, again, "already extended", "second extension")
+	require.Equal(t, []workflows.ExtendDeadlineRequest{{CaseID: testCaseID, ActorID: "u-1"}}, l.extend)
+	var notice *workflows.MessageRequest
+	for i, m := range h.messages {
+		if m.Template == workflows.TemplateExtension {
+			notice = &h.messages[i]
+		}
+	}
+	require.NotNil(t, notice, "the extension notice was sent")
+	require.Equal(t, "n-why", notice.NoteID)
+	require.Equal(t, "extension", notice.Key)
+	require.Empty(t, l.alerts, "the case was answered on day 50, long before the reminders for day 91")
+}
+
+func TestCaseRefusesExtensionsItCannotGrant(t *testing.T) {
+	extendable := func(int) (models.CaseFacts, error) {
+		return models.CaseFacts{CaseID: testCaseID, Type: models.TypeAccess, Regime: "gdpr",
+			Status: models.StatusReceived, Language: "en", DueAt: t0.Add(due), Extendable: true}, nil
+	}
+	cases := []struct {
+		name     string
+		facts    func(int) (models.CaseFacts, error)
+		at       time.Duration
+		arg      workflows.ExtendRequest
+		contains string
+	}{
+		{"after the due date", extendable, due + time.Hour, workflows.ExtendRequest{ActorID: "u", NoteID: "n"}, "due date has passed"},
+		{"without reasons", extendable, 5 * day, workflows.ExtendRequest{ActorID: "u"}, "reasons for the extension are required"},
+		{"in a regime without extensions", func(int) (models.CaseFacts, error) {
+			return models.CaseFacts{CaseID: testCaseID, Type: models.TypeErasure, Regime: "lgpd",
+				Status: models.StatusReceived, Language: "en", DueAt: t0.Add(15 * day)}, nil
+		}, 5 * day, workflows.ExtendRequest{ActorID: "u", NoteID: "n"}, "lgpd regime allows no extension"},
+		{"already extended before this run", func(int) (models.CaseFacts, error) {
+			f, _ := extendable(0)
+			f.Extended = true
+			return f, nil
+		}, 5 * day, workflows.ExtendRequest{ActorID: "u", NoteID: "n"}, "already extended"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newCaseHarness(t)
+			h.loadCase = tc.facts
+			l := watchAlerts(h, t0.Add(91*day))
+			h.linkAt(time.Hour)
+			h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+			h.updateAt(35*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+			refused := h.updateAt(tc.at, workflows.UpdateExtend, tc.arg)
+
+			h.runDefault()
+
+			requireRejected(t, refused, tc.contains, tc.name)
+			require.Empty(t, l.extend)
+			h.requireClosed(models.StatusCompleted, models.OutcomeNoDataFound)
+		})
+	}
+}
