@@ -28,6 +28,8 @@ type Config struct {
 	MailFrom           string
 	DataDir            string
 	VerifyWithin       time.Duration // how long a requester has to confirm their address
+	ReminderDays       []int         // days before the due date the assignee is reminded
+	EscalateEvery      time.Duration // how often managers hear of an overdue case
 	SessionLifetime    time.Duration
 	ComplaintAuthority string // named in denial notices
 	Organisation       string // the controller's name in messages and pages
@@ -53,6 +55,8 @@ func load(getenv func(string) string) (Config, error) {
 		SMTPURL:            r.str("DSR_SMTP_URL", ""),
 		MailFrom:           r.str("DSR_MAIL_FROM", "privacy@localhost"),
 		VerifyWithin:       r.days("DSR_VERIFY_DAYS", 14),
+		ReminderDays:       r.dayList("DSR_REMINDER_DAYS", []int{7, 3, 1}),
+		EscalateEvery:      r.days("DSR_ESCALATE_DAYS", 3),
 		SessionLifetime:    r.duration("DSR_SESSION_LIFETIME", 12*time.Hour),
 		ComplaintAuthority: r.str("DSR_COMPLAINT_AUTHORITY", "the Dutch Data Protection Authority (Autoriteit Persoonsgegevens), https://autoriteitpersoonsgegevens.nl"),
 		Organisation:       r.str("DSR_ORGANISATION", "Example Communications B.V."),
@@ -97,6 +101,24 @@ func (r *reader) port(name string, def int) int { return r.int(name, def, 1, 655
 
 func (r *reader) days(name string, def int) time.Duration {
 	return time.Duration(r.int(name, def, 1, 365)) * 24 * time.Hour
+}
+
+// dayList reads a comma-separated list of day counts such as "7,3,1".
+func (r *reader) dayList(name string, def []int) []int {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	var out []int
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 || n > 365 {
+			r.fail(fmt.Errorf("%s: %q is not a list of whole numbers of days such as 7,3,1", name, v))
+			return def
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func (r *reader) duration(name string, def time.Duration) time.Duration {

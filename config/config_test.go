@@ -21,6 +21,8 @@ func TestDefaultsRunOnOneMachine(t *testing.T) {
 	require.Empty(t, c.SMTPURL, "messages stay in the outbox")
 	require.Equal(t, "dsr", c.TaskQueue)
 	require.Equal(t, 14*24*time.Hour, c.VerifyWithin)
+	require.Equal(t, []int{7, 3, 1}, c.ReminderDays)
+	require.Equal(t, 3*24*time.Hour, c.EscalateEvery)
 }
 
 func TestSettingsFollowEachOther(t *testing.T) {
@@ -39,6 +41,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"DSR_TEMPORAL_UI_PORT":  "http",
 		"DSR_SESSION_LIFETIME":  "forever",
 		"DSR_BASE_URL":          "privacy.example.com",
+		"DSR_REMINDER_DAYS":     "7,three",
+		"DSR_ESCALATE_DAYS":     "-1",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := load(env(map[string]string{name: value}))

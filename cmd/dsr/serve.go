@@ -64,7 +64,8 @@ func newWorker(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Log
 
 // newWeb builds the web app around a Temporal client.
 func newWeb(c client.Client, db *gorm.DB, cfg config.Config, logger *slog.Logger) (*web.Server, error) {
-	wf := &web.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, Input: workflows.CaseInput{VerifyWithin: cfg.VerifyWithin}}
+	wf := &web.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, Input: workflows.CaseInput{
+		VerifyWithin: cfg.VerifyWithin, ReminderDays: cfg.ReminderDays, EscalateEvery: cfg.EscalateEvery}}
 	return web.New(db, wf, cfg, logger)
 }
 
