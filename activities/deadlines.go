@@ -110,3 +110,67 @@ func localDate(t time.Time, regime string) string {
 	}
 	return t.In(zone).Format("2 January 2006")
 }
+
+// PauseClock stops a case's clock from today (in the regime's zone).
+func (a *Activities) PauseClock(ctx context.Context, r workflows.ClockRequest) error {
+	c, err := models.GetCase(ctx, a.DB, r.CaseID)
+	if err != nil {
+		return err
+	}
+	actor, err := a.actorName(ctx, r.ActorID)
+	if err != nil {
+		return err
+	}
+	return models.PauseCase(ctx, a.DB, c.ID, today(c.Regime).String(), actor,
+		"Paused: clarification requested from the requester")
+}
+
+// ResumeClock restarts a case's clock and returns its due instant: under
+// GDPR and UK GDPR the paused days, counted inclusively, move it; other
+// regimes run regardless of pauses.
+func (a *Activities) ResumeClock(ctx context.Context, r workflows.ClockRequest) (time.Time, error) {
+	c, err := models.GetCase(ctx, a.DB, r.CaseID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	actor, err := a.actorName(ctx, r.ActorID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	regime := deadline.Regime(c.Regime)
+	dueWith := func(pauses []models.CasePause) (time.Time, error) {
+		in := deadline.Input{Regime: regime, Received: c.ReceivedAt}
+		for _, p := range pauses {
+			from, err := deadline.ParseDate(p.StartedOn)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("pause %s: %w", p.ID, err)
+			}
+			to := from
+			if p.EndedOn != nil {
+				if to, err = deadline.ParseDate(*p.EndedOn); err != nil {
+					return time.Time{}, fmt.Errorf("pause %s: %w", p.ID, err)
+				}
+			}
+			in.Pauses = append(in.Pauses, deadline.Pause{From: from, To: to})
+		}
+		dates, err := deadline.Compute(in)
+		if err != nil {
+			return time.Time{}, err
+		}
+		due := dates.Due
+		if c.ExtendedDueAt != nil && dates.ExtendedDue != nil {
+			due = *dates.ExtendedDue
+		}
+		return deadline.DueInstant(due, deadline.DefaultZone(regime)), nil
+	}
+	return models.ResumeCase(ctx, a.DB, c.ID, today(c.Regime).String(), dueWith, actor)
+}
+
+// today is the current date in the regime's zone.
+func today(regime string) deadline.Date {
+	zone := deadline.DefaultZone(deadline.Regime(regime))
+	if zone == nil {
+		zone = time.UTC
+	}
+	return deadline.DateOf(time.Now().In(zone))
+}

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/dsrcase/dsr/dbtest"
+	"github.com/dsrcase/dsr/deadline"
 	"github.com/dsrcase/dsr/models"
 	"github.com/dsrcase/dsr/smtptest"
 	"github.com/dsrcase/dsr/workflows"
@@ -93,4 +94,61 @@ func recipients(msgs []smtptest.Message) []string {
 		out = append(out, m.To...)
 	}
 	return out
+}
+
+func TestPauseAndResumeMoveAGDPRDueDateByThePausedDays(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newActivities(db, nil)
+		received := time.Now().UTC().Add(-48 * time.Hour)
+		c := createCase(t, db, func(c *models.Case) { c.ReceivedAt = received })
+		req := workflows.ClockRequest{CaseID: c.ID}
+		require.NoError(t, a.PauseClock(ctx, req))
+		require.NoError(t, a.PauseClock(ctx, req), "a retried pause changes nothing")
+		got, err := models.GetCase(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.True(t, got.Paused)
+
+		due, err := a.ResumeClock(ctx, req)
+		require.NoError(t, err)
+		// Paused and resumed today: one day, counted inclusively, added to
+		// the month rule before rolling (the calculator is tested against
+		// the regulator's worked examples elsewhere).
+		zone := deadline.DefaultZone(deadline.GDPR)
+		todayDate := deadline.DateOf(time.Now().In(zone))
+		want, err := deadline.Compute(deadline.Input{Regime: deadline.GDPR, Received: received,
+			Pauses: []deadline.Pause{{From: todayDate, To: todayDate}}})
+		require.NoError(t, err)
+		require.True(t, due.Equal(deadline.DueInstant(want.Due, zone)), "due %s", due)
+		unpaused, err := deadline.Compute(deadline.Input{Regime: deadline.GDPR, Received: received})
+		require.NoError(t, err)
+		// The paused day moves the unrolled date; rolling over a weekend or
+		// holiday may land both on the same working day.
+		require.False(t, want.Due.Before(unpaused.Due), "a pause never brings the date forward")
+
+		again, err := a.ResumeClock(ctx, req)
+		require.NoError(t, err)
+		require.True(t, again.Equal(due), "a retried resume answers the same date")
+		got, err = models.GetCase(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.False(t, got.Paused)
+		require.True(t, got.DueAt.Equal(due))
+		pauses, err := models.CasePauses(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.Len(t, pauses, 1)
+		require.Equal(t, todayDate.String(), *pauses[0].EndedOn)
+	})
+}
+
+func TestResumeLeavesACCPADueDateAlone(t *testing.T) {
+	db := dbtest.SQLite(t)
+	a := newActivities(db, nil)
+	received := time.Now().UTC().Add(-48 * time.Hour)
+	c := createCase(t, db, func(c *models.Case) { c.ReceivedAt = received; c.Regime = "ccpa" })
+	require.NoError(t, a.PauseClock(ctx, workflows.ClockRequest{CaseID: c.ID}))
+	due, err := a.ResumeClock(ctx, workflows.ClockRequest{CaseID: c.ID})
+	require.NoError(t, err)
+	dates, err := deadline.Compute(deadline.Input{Regime: deadline.CCPA, Received: received})
+	require.NoError(t, err)
+	require.True(t, due.Equal(deadline.DueInstant(dates.Due, deadline.DefaultZone(deadline.CCPA))),
+		"CCPA runs regardless of pauses: 45 days from receipt")
 }

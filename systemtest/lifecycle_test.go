@@ -78,6 +78,16 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	code, body = admin.do("POST", "/api/v1/cases/"+id+"/extend", map[string]any{"reason": "again"})
 	require.Equal(t, http.StatusConflict, code, "a second extension is refused: %v", body)
 
+	// A question for the requester stops the clock until it is answered.
+	code, body = admin.do("POST", "/api/v1/cases/"+id+"/pause", map[string]any{"message": "Which account number did you use?", "reason": "two accounts"})
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, true, body["paused"])
+	question := waitMail(t, s.SMTP, "ann@example.org", regexp.MustCompile(`^A question about your request`))
+	require.Contains(t, question.TextBody, "Which account number did you use?")
+	code, body = admin.do("POST", "/api/v1/cases/"+id+"/resume", map[string]any{})
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, false, body["paused"])
+
 	// Each owner is asked once and answers.
 	waitMail(t, s.SMTP, "crm-owner@dsr.test", regexp.MustCompile(`^Task for CRM`))
 	waitMail(t, s.SMTP, "billing-owner@dsr.test", regexp.MustCompile(`^Task for Billing`))
@@ -97,9 +107,9 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	final := waitMail(t, s.SMTP, "ann@example.org", regexp.MustCompile(`^Our answer`))
 	require.Contains(t, final.TextBody, `"orders": 3`)
 	require.Contains(t, final.TextBody, "Thank you for your patience.")
-	require.Len(t, messagesTo(s.SMTP, "ann@example.org"), 4, "acknowledgement, verification, extension, final response: each once")
+	require.Len(t, messagesTo(s.SMTP, "ann@example.org"), 5, "acknowledgement, verification, extension, question, final response: each once")
 
-	assertNoPersonalData(t, s, workflows.CaseWorkflowID(id), "ann@example.org", "Ann Example", "Thank you for your patience", "exported", "billing archive")
+	assertNoPersonalData(t, s, workflows.CaseWorkflowID(id), "ann@example.org", "Ann Example", "Thank you for your patience", "exported", "billing archive", "account number")
 	for _, raw := range tasks {
 		assertNoPersonalData(t, s, workflows.TaskWorkflowID(raw.(map[string]any)["id"].(string)), "ann@example.org", "exported", "orders")
 	}

@@ -21,9 +21,10 @@ const updateTimeout = 15 * time.Second
 
 // caseActionInput is the body of every case action (api.md).
 type caseActionInput struct {
-	Method string `json:"method"`
-	Reason string `json:"reason"`
-	Note   string `json:"note"`
+	Method  string `json:"method"`
+	Reason  string `json:"reason"`
+	Note    string `json:"note"`
+	Message string `json:"message"` // pause: the question for the requester
 }
 
 // caseAction carries out verify, approve, deny or respond on a case.
@@ -64,6 +65,16 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		}
 		checkText(bad, "reason", in.Reason, 10000)
 		noteKind = "extension"
+	case workflows.UpdatePause:
+		// The message is the question the requester is sent; the reason is
+		// kept on the case for the team.
+		if strings.TrimSpace(in.Message) == "" {
+			bad["message"] = "is required: it is the question the requester is asked"
+		}
+		checkText(bad, "message", in.Message, 10000)
+		checkText(bad, "reason", in.Reason, 10000)
+		noteKind = "clarification"
+	case workflows.UpdateResume:
 	default:
 		return notFound("action " + strconv.Quote(action))
 	}
@@ -72,6 +83,14 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 	}
 	if c.Status.Closed() {
 		return conflict(fmt.Sprintf("the case is %s; no further actions are possible", c.Status))
+	}
+	if action == workflows.UpdatePause {
+		if strings.TrimSpace(in.Reason) != "" {
+			if _, err := models.AddNote(ctx, s.db, c.ID, "pause_reason", strings.TrimSpace(in.Reason), &u.ID); err != nil {
+				return err
+			}
+		}
+		in.Note = in.Message
 	}
 	noteID := ""
 	if strings.TrimSpace(in.Note) != "" && noteKind != "" {
@@ -90,6 +109,10 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		arg = workflows.RespondRequest{ActorID: u.ID, NoteID: noteID}
 	case workflows.UpdateExtend:
 		arg = workflows.ExtendRequest{ActorID: u.ID, NoteID: noteID}
+	case workflows.UpdatePause:
+		arg = workflows.PauseRequest{ActorID: u.ID, NoteID: noteID}
+	case workflows.UpdateResume:
+		arg = workflows.ResumeRequest{ActorID: u.ID}
 	}
 	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
@@ -366,7 +389,7 @@ func (s *Server) renderCase(c echo.Context, status int, errMsg, done string) err
 // caseActionForm is the workspace's buttons; a refusal or a bad field is
 // shown on the case page itself.
 func (s *Server) caseActionForm(c echo.Context) error {
-	in := caseActionInput{Method: "manual", Reason: c.FormValue("reason"), Note: c.FormValue("note")}
+	in := caseActionInput{Method: "manual", Reason: c.FormValue("reason"), Note: c.FormValue("note"), Message: c.FormValue("message")}
 	err := s.caseAction(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), in)
 	return s.afterForm(c, err, c.Param("action"))
 }

@@ -19,6 +19,8 @@ const (
 	ActivityAcceptTaskSubmission = "AcceptTaskSubmission"
 	ActivityExtendDeadline       = "ExtendDeadline"
 	ActivitySendDeadlineAlert    = "SendDeadlineAlert"
+	ActivityPauseClock           = "PauseClock"
+	ActivityResumeClock          = "ResumeClock"
 )
 
 // ErrTypeCaseNotFound is the application error type LoadCase returns while
@@ -37,6 +39,7 @@ const (
 	TemplateExtension            = "extension"
 	TemplateDeadlineReminder     = "deadline_reminder"
 	TemplateDeadlineOverdue      = "deadline_overdue"
+	TemplateClarification        = "clarification"
 )
 
 // TransitionRequest asks the Transition activity to move a case.
@@ -70,6 +73,13 @@ type VerificationRequest struct {
 // ExtendDeadlineRequest asks ExtendDeadline to move the due date to the
 // regime's extended date; it answers with the new due instant.
 type ExtendDeadlineRequest struct {
+	CaseID  string
+	ActorID string
+}
+
+// ClockRequest asks PauseClock or ResumeClock to stop or restart a case's
+// clock; ResumeClock answers with the due instant the pause moved it to.
+type ClockRequest struct {
 	CaseID  string
 	ActorID string
 }

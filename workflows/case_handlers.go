@@ -50,7 +50,10 @@ func (w *caseWorkflow) registerHandlers(ctx workflow.Context) error {
 		}
 	}
 	workflow.Go(ctx, w.receiveLinkSignals)
-	return w.registerExtension(ctx)
+	if err := w.registerExtension(ctx); err != nil {
+		return err
+	}
+	return w.registerClockStops(ctx)
 }
 
 // receiveLinkSignals turns the requester's click on the emailed link into a

@@ -30,7 +30,10 @@ type deadline struct {
 	dueAt          time.Time
 	extended       bool
 	extending      bool
-	moves          int // bumped whenever dueAt changes, to re-plan the alerts
+	paused         bool
+	pausing        bool // a pause or resume is being recorded
+	pauses         int  // how many pauses so far, for the messages' keys
+	moves          int  // bumped whenever dueAt changes, to re-plan the alerts
 	remindersSent  map[string]bool
 	lastEscalation time.Time
 }
@@ -66,6 +69,65 @@ func (w *caseWorkflow) registerExtension(ctx workflow.Context) error {
 				return fmt.Errorf("the due date has passed: an extension must be notified before it")
 			case r.NoteID == "":
 				return fmt.Errorf("the reasons for the extension are required: the requester is told them")
+			}
+			return nil
+		}})
+}
+
+// registerClockStops installs pause and resume: a clarification request
+// to the requester stops the clock; the answer (or a handler) restarts it,
+// and under GDPR the paused days move the due date.
+func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause,
+		func(ctx workflow.Context, r PauseRequest) error {
+			w.deadline.pausing = true
+			defer func() { w.deadline.pausing = false }()
+			ctx = workflow.WithActivityOptions(ctx, activityOptions)
+			if err := workflow.ExecuteActivity(ctx, ActivityPauseClock,
+				ClockRequest{CaseID: w.in.CaseID, ActorID: r.ActorID}).Get(ctx, nil); err != nil {
+				return fmt.Errorf("pause the clock: %w", err)
+			}
+			w.deadline.paused = true
+			w.deadline.pauses++
+			w.deadline.moves++
+			return w.send(ctx, MessageRequest{Template: TemplateClarification,
+				Key: fmt.Sprintf("clarification-%d", w.deadline.pauses), NoteID: r.NoteID})
+		},
+		workflow.UpdateHandlerOptions{Validator: func(r PauseRequest) error {
+			switch {
+			case w.status == models.StatusReceived || w.status.Closed():
+				return fmt.Errorf("cannot pause a case that is %s", w.status)
+			case w.deadline.paused || w.deadline.pausing:
+				return fmt.Errorf("the case is already paused")
+			case r.NoteID == "":
+				return fmt.Errorf("the question for the requester is required")
+			}
+			return nil
+		}})
+	if err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume,
+		func(ctx workflow.Context, r ResumeRequest) error {
+			w.deadline.pausing = true
+			defer func() { w.deadline.pausing = false }()
+			ctx = workflow.WithActivityOptions(ctx, activityOptions)
+			var due time.Time
+			if err := workflow.ExecuteActivity(ctx, ActivityResumeClock,
+				ClockRequest{CaseID: w.in.CaseID, ActorID: r.ActorID}).Get(ctx, &due); err != nil {
+				return fmt.Errorf("resume the clock: %w", err)
+			}
+			w.deadline.paused = false
+			w.deadline.dueAt = due
+			w.deadline.moves++
+			return nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(r ResumeRequest) error {
+			switch {
+			case w.status.Closed():
+				return fmt.Errorf("cannot resume a case that is %s", w.status)
+			case !w.deadline.paused || w.deadline.pausing:
+				return fmt.Errorf("the case is not paused")
 			}
 			return nil
 		}})
@@ -107,8 +169,12 @@ func (w *caseWorkflow) watchDeadline(ctx workflow.Context) {
 }
 
 // nextAlert is the earliest alert still to send, and when. Cases waiting on
-// the requester's identity get none: their clock is the verification window.
+// the requester get none: for identity their clock is the verification
+// window, and a paused case's clock has stopped.
 func (w *caseWorkflow) nextAlert(now time.Time) (AlertRequest, time.Time, bool) {
+	if w.deadline.paused {
+		return AlertRequest{}, time.Time{}, false
+	}
 	switch w.status {
 	case models.StatusPendingReview, models.StatusInProgress, models.StatusAwaitingResponse:
 	default:

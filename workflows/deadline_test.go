@@ -187,3 +187,68 @@ func TestCaseRefusesExtensionsItCannotGrant(t *testing.T) {
 		})
 	}
 }
+
+// A clarification request stops the clock: no alerts while paused, and the
+// alerts after the resume follow the due date the pause moved.
+func TestCasePauseStopsAlertsAndResumeMovesThem(t *testing.T) {
+	h := newCaseHarness(t)
+	l := watchAlerts(h, time.Time{})
+	movedDue := t0.Add(due + 21*day)
+	var clocks []string
+	h.env.OnActivity(workflows.ActivityPauseClock, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r workflows.ClockRequest) error {
+			clocks = append(clocks, "pause:"+r.ActorID)
+			return nil
+		})
+	h.env.OnActivity(workflows.ActivityResumeClock, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r workflows.ClockRequest) (time.Time, error) {
+			clocks = append(clocks, "resume:"+r.ActorID)
+			return movedDue, nil
+		})
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	pause := h.updateAt(5*day, workflows.UpdatePause, workflows.PauseRequest{ActorID: "u-1", NoteID: "n-question"})
+	again := h.updateAt(6*day, workflows.UpdatePause, workflows.PauseRequest{ActorID: "u-1", NoteID: "n-2"})
+	resume := h.updateAt(25*day, workflows.UpdateResume, workflows.ResumeRequest{ActorID: "u-2"})
+	notPaused := h.updateAt(26*day, workflows.UpdateResume, workflows.ResumeRequest{ActorID: "u-2"})
+	h.updateAt(due+25*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	requireDone(t, pause, "pause")
+	requireRejected(t, again, "already paused", "second pause")
+	requireDone(t, resume, "resume")
+	requireRejected(t, notPaused, "not paused", "resume when running")
+	require.Equal(t, []string{"pause:u-1", "resume:u-2"}, clocks)
+	var question *workflows.MessageRequest
+	for i, m := range h.messages {
+		if m.Template == workflows.TemplateClarification {
+			question = &h.messages[i]
+		}
+	}
+	require.NotNil(t, question)
+	require.Equal(t, "n-question", question.NoteID)
+	require.Equal(t, "clarification-1", question.Key)
+
+	// The 7-day reminder for the original date (day 22) fell in the pause
+	// and was not sent; every alert is for the moved date.
+	require.NotEmpty(t, l.alerts)
+	for i, a := range l.alerts {
+		require.True(t, a.DueAt.Equal(movedDue), "alert %s for the moved due date", a.Key)
+		require.Greater(t, l.at[i], 25*day, "no alert while paused")
+	}
+	require.Equal(t, []time.Duration{due + 21*day - 7*day - 15*time.Hour, due + 21*day - 3*day - 15*time.Hour,
+		due + 21*day - day - 15*time.Hour, due + 21*day, due + 24*day}, l.at)
+}
+
+func TestCaseRefusesPauseWithoutAQuestion(t *testing.T) {
+	h := newCaseHarness(t)
+	watchAlerts(h, time.Time{})
+	h.linkAt(time.Hour)
+	refused := h.updateAt(2*time.Hour, workflows.UpdatePause, workflows.PauseRequest{ActorID: "u-1"})
+	h.updateAt(3*time.Hour, workflows.UpdateDeny, workflows.DenyRequest{ActorID: "u-1", Reason: models.DenyOther, NoteID: "n"})
+
+	h.runDefault()
+
+	requireRejected(t, refused, "question for the requester is required", "pause without question")
+}

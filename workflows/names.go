@@ -37,6 +37,8 @@ const (
 	UpdateDeny         = "deny"          // a handler refuses the request, with a reason
 	UpdateRespond      = "respond"       // a handler sends the final response
 	UpdateExtend       = "extend"        // a handler extends the deadline, with reasons for the requester
+	UpdatePause        = "pause"         // a handler asks the requester to clarify; the clock stops
+	UpdateResume       = "resume"        // the clarification arrived; the clock runs again
 	UpdateCompleteTask = "complete-task" // a system owner answers a task (sent to the task workflow)
 )
 
@@ -88,6 +90,18 @@ type DenyRequest struct {
 type ExtendRequest struct {
 	ActorID string
 	NoteID  string
+}
+
+// PauseRequest is the argument of UpdatePause. The question for the
+// requester is a note in the database.
+type PauseRequest struct {
+	ActorID string
+	NoteID  string
+}
+
+// ResumeRequest is the argument of UpdateResume.
+type ResumeRequest struct {
+	ActorID string
 }
 
 // RespondRequest is the argument of UpdateRespond.
