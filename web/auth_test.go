@@ -59,6 +59,8 @@ func staffRoutes(f fixtures) []route {
 		{method: "POST", path: "/systems/" + f.systemID, min: models.RoleAdmin, body: "name=Billing&kind=internal&owner_email=owner%40example.nl&actions=access&enabled=on"},
 		{method: "POST", path: "/systems/" + f.systemID + "/delete", min: models.RoleAdmin},
 		{method: "GET", path: "/outbox", min: models.RoleManager},
+		{method: "GET", path: "/dashboard", min: models.RoleManager},
+		{method: "GET", path: "/cases.csv", min: models.RoleManager},
 		{method: "GET", path: "/outbox/" + f.messageID, min: models.RoleManager},
 		// API.
 		{method: "GET", path: "/api/v1/cases", min: models.RoleHandler, api: true},
@@ -71,6 +73,7 @@ func staffRoutes(f fixtures) []route {
 		{method: "PATCH", path: "/api/v1/systems/" + f.systemID, min: models.RoleAdmin, api: true, body: `{"enabled":false}`},
 		{method: "DELETE", path: "/api/v1/systems/" + f.systemID, min: models.RoleAdmin, api: true},
 		{method: "GET", path: "/api/v1/messages", min: models.RoleManager, api: true},
+		{method: "GET", path: "/api/v1/dashboard", min: models.RoleManager, api: true},
 	}
 }
 

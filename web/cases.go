@@ -218,10 +218,15 @@ func listCases(c echo.Context, s *Server) ([]models.Case, string, error) {
 		return nil, "", err
 	}
 	cases, next, err := models.ListCases(c.Request().Context(), s.db, f)
+	return cases, next, listError(err)
+}
+
+// listError maps a cursor this server did not make to a 400.
+func listError(err error) error {
 	if errors.Is(err, models.ErrBadCursor) {
-		return nil, "", invalidField("cursor", err.Error())
+		return invalidField("cursor", err.Error())
 	}
-	return cases, next, err
+	return err
 }
 
 // caseDetail is everything the case page and GET /cases/{id} show.

@@ -68,6 +68,8 @@ var pageFuncs = template.FuncMap{
 		return t.In(zone).Format("Mon 2 Jan 2006") + " (" + zone.String() + ")"
 	},
 	"dueDate":   func(t time.Time, regime string) string { return t.In(regimeZone(regime)).Format("2006-01-02") },
+	"percent":   func(n, of int64) int64 { return n * 100 / max(of, 1) },
+	"times100":  func(f float64) float64 { return f * 100 },
 	"daysLeft":  func(due time.Time) int { return int(math.Ceil(time.Until(due).Hours() / 24)) },
 	"label":     func(s any) string { return strings.ReplaceAll(toString(s), "_", " ") },
 	"typeLabel": func(t models.RequestType) string { return activities.TypeLabel(t) },

@@ -105,6 +105,8 @@ func (s *Server) routes() {
 	e.GET("/systems/:id", s.systemFormPage, admin)
 	e.POST("/systems/:id", s.updateSystemForm, admin)
 	e.POST("/systems/:id/delete", s.deleteSystemForm, admin)
+	e.GET("/dashboard", s.dashboardPage, manager)
+	e.GET("/cases.csv", s.exportCases, manager)
 	e.GET("/outbox", s.outboxPage, manager)
 	e.GET("/outbox/:id", s.messagePage, manager)
 
@@ -120,6 +122,7 @@ func (s *Server) routes() {
 	api.PATCH("/systems/:id", s.apiPatchSystem, admin)
 	api.DELETE("/systems/:id", s.apiDeleteSystem, admin)
 	api.GET("/messages", s.apiListMessages, manager)
+	api.GET("/dashboard", s.apiDashboard, manager)
 }
 
 // isAPI reports whether the client expects JSON answers.
