@@ -23,16 +23,19 @@ func (a *Activities) ExtendDeadline(ctx context.Context, r workflows.ExtendDeadl
 	if c.ExtendedDueAt != nil {
 		return *c.ExtendedDueAt, nil
 	}
-	regime := deadline.Regime(c.Regime)
-	dates, err := deadline.Compute(deadline.Input{Regime: regime, Received: c.ReceivedAt})
+	pauses, err := models.CasePauses(ctx, a.DB, c.ID)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if dates.ExtendedDue == nil {
+	d, err := caseDates(c, c.Regime, pauses, true)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d.extendedDue == nil {
 		return time.Time{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("the %s regime allows no extension", c.Regime), "NoExtension", nil)
 	}
-	due := deadline.DueInstant(*dates.ExtendedDue, deadline.DefaultZone(regime))
+	due := *d.extendedDue
 	actor, err := a.actorName(ctx, r.ActorID)
 	if err != nil {
 		return time.Time{}, err
@@ -137,33 +140,84 @@ func (a *Activities) ResumeClock(ctx context.Context, r workflows.ClockRequest) 
 	if err != nil {
 		return time.Time{}, err
 	}
-	regime := deadline.Regime(c.Regime)
 	dueWith := func(pauses []models.CasePause) (time.Time, error) {
-		in := deadline.Input{Regime: regime, Received: c.ReceivedAt}
-		for _, p := range pauses {
-			from, err := deadline.ParseDate(p.StartedOn)
-			if err != nil {
-				return time.Time{}, fmt.Errorf("pause %s: %w", p.ID, err)
-			}
-			to := from
-			if p.EndedOn != nil {
-				if to, err = deadline.ParseDate(*p.EndedOn); err != nil {
-					return time.Time{}, fmt.Errorf("pause %s: %w", p.ID, err)
-				}
-			}
-			in.Pauses = append(in.Pauses, deadline.Pause{From: from, To: to})
-		}
-		dates, err := deadline.Compute(in)
-		if err != nil {
-			return time.Time{}, err
-		}
-		due := dates.Due
-		if c.ExtendedDueAt != nil && dates.ExtendedDue != nil {
-			due = *dates.ExtendedDue
-		}
-		return deadline.DueInstant(due, deadline.DefaultZone(regime)), nil
+		d, err := caseDates(c, c.Regime, pauses, c.ExtendedDueAt != nil)
+		return d.due, err
 	}
 	return models.ResumeCase(ctx, a.DB, c.ID, today(c.Regime).String(), dueWith, actor)
+}
+
+// ChangeRegime puts a case under another regime and recomputes its dates
+// from receipt, with its pauses and, where the new regime allows one, its
+// extension. It answers with the case's new facts.
+func (a *Activities) ChangeRegime(ctx context.Context, r workflows.RegimeChange) (models.CaseFacts, error) {
+	c, err := models.GetCase(ctx, a.DB, r.CaseID)
+	if err != nil {
+		return models.CaseFacts{}, err
+	}
+	if _, err := deadline.ParseRegime(r.Regime); err != nil {
+		return models.CaseFacts{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidRegime", err)
+	}
+	if c.Regime != r.Regime {
+		pauses, err := models.CasePauses(ctx, a.DB, c.ID)
+		if err != nil {
+			return models.CaseFacts{}, err
+		}
+		d, err := caseDates(c, r.Regime, pauses, c.ExtendedDueAt != nil)
+		if err != nil {
+			return models.CaseFacts{}, err
+		}
+		actor, err := a.actorName(ctx, r.ActorID)
+		if err != nil {
+			return models.CaseFacts{}, err
+		}
+		summary := fmt.Sprintf("Regime changed from %s to %s; due %s", c.Regime, r.Regime, localDate(d.due, r.Regime))
+		if err := models.SetRegime(ctx, a.DB, c.ID, r.Regime, d.due, d.extendedDue, d.acknowledgeBy, actor, summary); err != nil {
+			return models.CaseFacts{}, err
+		}
+	}
+	return a.LoadCase(ctx, c.ID)
+}
+
+// dates are a case's deadlines as stored.
+type dates struct {
+	due           time.Time
+	extendedDue   *time.Time // set when extended and the regime allows it
+	acknowledgeBy *time.Time
+}
+
+// caseDates computes a case's deadlines under regime from its receipt, its
+// clock stops (an open one runs to today) and whether it is extended.
+func caseDates(c *models.Case, regime string, pauses []models.CasePause, extended bool) (dates, error) {
+	in := deadline.Input{Regime: deadline.Regime(regime), Received: c.ReceivedAt}
+	for _, p := range pauses {
+		from, err := deadline.ParseDate(p.StartedOn)
+		if err != nil {
+			return dates{}, fmt.Errorf("pause %s: %w", p.ID, err)
+		}
+		to := today(regime)
+		if p.EndedOn != nil {
+			if to, err = deadline.ParseDate(*p.EndedOn); err != nil {
+				return dates{}, fmt.Errorf("pause %s: %w", p.ID, err)
+			}
+		}
+		in.Pauses = append(in.Pauses, deadline.Pause{From: from, To: to})
+	}
+	res, err := deadline.Compute(in)
+	if err != nil {
+		return dates{}, err
+	}
+	zone := deadline.DefaultZone(in.Regime)
+	out := dates{due: deadline.DueInstant(res.Due, zone)}
+	if extended && res.ExtendedDue != nil {
+		ext := deadline.DueInstant(*res.ExtendedDue, zone)
+		out.due, out.extendedDue = ext, &ext
+	}
+	if res.AcknowledgeBy != nil {
+		ack := deadline.DueInstant(*res.AcknowledgeBy, zone)
+		out.acknowledgeBy = &ack
+	}
+	return out, nil
 }
 
 // today is the current date in the regime's zone.

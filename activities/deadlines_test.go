@@ -152,3 +152,32 @@ func TestResumeLeavesACCPADueDateAlone(t *testing.T) {
 	require.True(t, due.Equal(deadline.DueInstant(dates.Due, deadline.DefaultZone(deadline.CCPA))),
 		"CCPA runs regardless of pauses: 45 days from receipt")
 }
+
+func TestChangeRegimeRecomputesEveryDate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newActivities(db, nil)
+		c := createCase(t, db, nil) // gdpr, received 11 March 2025 08:00 UTC
+		facts, err := a.ChangeRegime(ctx, workflows.RegimeChange{CaseID: c.ID, Regime: "ccpa"})
+		require.NoError(t, err)
+		require.Equal(t, "ccpa", facts.Regime)
+		require.True(t, facts.Extendable)
+		// 11 March 2025 in Los Angeles + 45 calendar days = 25 April 2025;
+		// acknowledgement 10 business days later = 25 March 2025.
+		la := deadline.DefaultZone(deadline.CCPA)
+		require.True(t, facts.DueAt.Equal(deadline.DueInstant(deadline.Date{Year: 2025, Month: 4, Day: 25}, la)), "due %s", facts.DueAt)
+		got, err := models.GetCase(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "ccpa", got.Regime)
+		require.True(t, got.AcknowledgeBy.Equal(deadline.DueInstant(deadline.Date{Year: 2025, Month: 3, Day: 25}, la)))
+		require.Nil(t, got.ExtendedDueAt)
+
+		_, err = a.ChangeRegime(ctx, workflows.RegimeChange{CaseID: c.ID, Regime: "ccpa"})
+		require.NoError(t, err, "a retry changes nothing")
+		events, err := models.CaseEvents(ctx, db, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Regime changed from gdpr to ccpa; due 25 April 2025", events[len(events)-1].Summary)
+
+		_, err = a.ChangeRegime(ctx, workflows.RegimeChange{CaseID: c.ID, Regime: "hipaa"})
+		require.Error(t, err)
+	})
+}

@@ -224,6 +224,19 @@ func ExtendDue(ctx context.Context, db *gorm.DB, caseID string, due time.Time, a
 	})
 }
 
+// SetRegime puts a case under another regime with its recomputed dates.
+func SetRegime(ctx context.Context, db *gorm.DB, caseID, regime string, due time.Time, extendedDue, acknowledgeBy *time.Time, actor, summary string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Case{}).Where("id = ?", caseID).Updates(map[string]any{
+			"regime": regime, "due_at": due.UTC(), "extended_due_at": extendedDue,
+			"acknowledge_by": acknowledgeBy, "updated_at": Now()}).Error
+		if err != nil {
+			return fmt.Errorf("set regime of case %s: %w", caseID, err)
+		}
+		return AddEvent(tx, caseID, "regime-"+regime+"-"+due.UTC().Format(time.RFC3339), "regime", actor, summary)
+	})
+}
+
 // AddNote stores a note and returns its ID.
 func AddNote(ctx context.Context, db *gorm.DB, caseID, kind, body string, authorID *string) (string, error) {
 	n := Note{ID: NewID(), CaseID: caseID, Kind: kind, Body: body, AuthorID: authorID, CreatedAt: Now()}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dsrcase/dsr/deadline"
 	"github.com/dsrcase/dsr/models"
 	"github.com/dsrcase/dsr/workflows"
 )
@@ -21,6 +22,7 @@ const updateTimeout = 15 * time.Second
 
 // caseActionInput is the body of every case action (api.md).
 type caseActionInput struct {
+	Regime  string `json:"regime"` // regime: the regime the case falls under
 	Method  string `json:"method"`
 	Reason  string `json:"reason"`
 	Note    string `json:"note"`
@@ -75,6 +77,16 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		checkText(bad, "reason", in.Reason, 10000)
 		noteKind = "clarification"
 	case workflows.UpdateResume:
+	case "regime":
+		if _, err := deadline.ParseRegime(in.Regime); err != nil {
+			bad["regime"] = "is not one of gdpr, uk_gdpr, ccpa, ccpa_optout, lgpd, pipeda"
+		}
+		if strings.TrimSpace(in.Reason) == "" {
+			bad["reason"] = "is required: the change of regime is explained on the case"
+		}
+		checkText(bad, "reason", in.Reason, 10000)
+		in.Note = in.Reason
+		noteKind = "regime"
 	default:
 		return notFound("action " + strconv.Quote(action))
 	}
@@ -113,6 +125,8 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		arg = workflows.PauseRequest{ActorID: u.ID, NoteID: noteID}
 	case workflows.UpdateResume:
 		arg = workflows.ResumeRequest{ActorID: u.ID}
+	case "regime":
+		action, arg = workflows.UpdateSetRegime, workflows.SetRegimeRequest{ActorID: u.ID, Regime: in.Regime, NoteID: noteID}
 	}
 	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
@@ -374,6 +388,7 @@ func (s *Server) queuePage(c echo.Context) error {
 
 type caseView struct {
 	*caseDetail
+	Regimes     []deadline.Regime
 	DenyReasons []models.DenyReason
 	Error       string
 	Done        string
@@ -388,13 +403,14 @@ func (s *Server) renderCase(c echo.Context, status int, errMsg, done string) err
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "case", d.Case.Reference, caseView{caseDetail: d, DenyReasons: models.DenyReasons, Error: errMsg, Done: done})
+	return s.render(c, status, "case", d.Case.Reference, caseView{caseDetail: d, Regimes: deadline.Regimes(), DenyReasons: models.DenyReasons, Error: errMsg, Done: done})
 }
 
 // caseActionForm is the workspace's buttons; a refusal or a bad field is
 // shown on the case page itself.
 func (s *Server) caseActionForm(c echo.Context) error {
-	in := caseActionInput{Method: "manual", Reason: c.FormValue("reason"), Note: c.FormValue("note"), Message: c.FormValue("message")}
+	in := caseActionInput{Method: "manual", Reason: c.FormValue("reason"), Note: c.FormValue("note"),
+		Message: c.FormValue("message"), Regime: c.FormValue("regime")}
 	err := s.caseAction(c.Request().Context(), currentUser(c), c.Param("id"), c.Param("action"), in)
 	return s.afterForm(c, err, c.Param("action"))
 }

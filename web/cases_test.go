@@ -217,6 +217,7 @@ func TestCaseActionsOfTheContract(t *testing.T) {
 		"extend": `{"reason":"complex request"}`,
 		"pause":  `{"reason":"need ID","message":"Please send a copy of your ID"}`,
 		"resume": `{}`,
+		"regime": `{"regime":"ccpa","reason":"lives in California"}`,
 	} {
 		t.Run(action, func(t *testing.T) {
 			rec := h.api(http.MethodPost, "/api/v1/cases/"+c.ID+"/"+action, token, body)
@@ -467,4 +468,26 @@ func TestAssigneeIsTheSameInListAndCase(t *testing.T) {
 
 	list := decodeBody(t, h.api(http.MethodGet, "/api/v1/cases", token, nil))
 	require.Equal(t, detail["assignee"], list["items"].([]any)[0].(map[string]any)["assignee"])
+}
+
+func TestRegimeChangeIsValidated(t *testing.T) {
+	h := newHarness(t, dbtest.SQLite(t))
+	_, token := h.user(models.RoleHandler)
+	c := h.createCase(nil)
+	rec := h.api(http.MethodPost, "/api/v1/cases/"+c.ID+"/regime", token, `{"regime":"hipaa"}`)
+	requireAPIError(t, rec, http.StatusBadRequest, "invalid_field")
+	body := decodeBody(t, rec)
+	fields := body["error"].(map[string]any)["fields"].(map[string]any)
+	require.Contains(t, fields, "regime")
+	require.Contains(t, fields, "reason")
+
+	rec = h.api(http.MethodPost, "/api/v1/cases/"+c.ID+"/regime", token, `{"regime":"uk_gdpr","reason":"moved to London"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	updates := h.wf.Updates()
+	last := updates[len(updates)-1]
+	require.Equal(t, workflows.UpdateSetRegime, last.Name)
+	arg, ok := last.Arg.(workflows.SetRegimeRequest)
+	require.True(t, ok)
+	require.Equal(t, "uk_gdpr", arg.Regime)
+	require.NotEmpty(t, arg.NoteID, "the reason is a note; only its ID travels")
 }

@@ -21,6 +21,7 @@ const (
 	ActivitySendDeadlineAlert    = "SendDeadlineAlert"
 	ActivityPauseClock           = "PauseClock"
 	ActivityResumeClock          = "ResumeClock"
+	ActivityChangeRegime         = "ChangeRegime"
 )
 
 // ErrTypeCaseNotFound is the application error type LoadCase returns while
@@ -82,6 +83,15 @@ type ExtendDeadlineRequest struct {
 type ClockRequest struct {
 	CaseID  string
 	ActorID string
+}
+
+// RegimeChange asks ChangeRegime to recompute a case's dates under another
+// regime; it answers with the case's new facts.
+type RegimeChange struct {
+	CaseID  string
+	Regime  string
+	ActorID string
+	NoteID  string
 }
 
 // AlertRequest asks SendDeadlineAlert to tell staff of a coming or missed

@@ -53,6 +53,9 @@ func (w *caseWorkflow) registerHandlers(ctx workflow.Context) error {
 	if err := w.registerExtension(ctx); err != nil {
 		return err
 	}
+	if err := w.registerRegimeChange(ctx); err != nil {
+		return err
+	}
 	return w.registerClockStops(ctx)
 }
 

@@ -133,6 +133,40 @@ func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 		}})
 }
 
+// registerRegimeChange installs set-regime: a handler who finds the regime
+// chosen from the country wrong corrects it, and every date follows.
+func (w *caseWorkflow) registerRegimeChange(ctx workflow.Context) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetRegime,
+		func(ctx workflow.Context, r SetRegimeRequest) error {
+			w.deadline.pausing = true // no clock change meanwhile
+			defer func() { w.deadline.pausing = false }()
+			ctx = workflow.WithActivityOptions(ctx, activityOptions)
+			var facts models.CaseFacts
+			err := workflow.ExecuteActivity(ctx, ActivityChangeRegime, RegimeChange{
+				CaseID: w.in.CaseID, Regime: r.Regime, ActorID: r.ActorID, NoteID: r.NoteID}).Get(ctx, &facts)
+			if err != nil {
+				return fmt.Errorf("change the regime: %w", err)
+			}
+			w.facts.Regime, w.facts.Extendable = facts.Regime, facts.Extendable
+			w.deadline.dueAt, w.deadline.extended = facts.DueAt, facts.Extended
+			w.deadline.moves++
+			return nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(r SetRegimeRequest) error {
+			switch {
+			case w.status.Closed():
+				return fmt.Errorf("cannot change the regime of a case that is %s", w.status)
+			case w.deadline.pausing || w.deadline.extending:
+				return fmt.Errorf("another change to the deadline is being recorded")
+			case r.Regime == w.facts.Regime:
+				return fmt.Errorf("the case is already under %s", r.Regime)
+			case r.NoteID == "":
+				return fmt.Errorf("the reason for the change is required")
+			}
+			return nil
+		}})
+}
+
 // watchDeadline reminds the assignee before the due date and escalates to
 // managers when it has passed, again every few days. Its timers are re-planned
 // whenever the due date or the case's status changes.

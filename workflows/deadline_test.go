@@ -252,3 +252,36 @@ func TestCaseRefusesPauseWithoutAQuestion(t *testing.T) {
 
 	requireRejected(t, refused, "question for the requester is required", "pause without question")
 }
+
+// A handler corrects the regime: the due date and the alerts follow, and
+// refusals name why.
+func TestCaseRegimeChangeMovesTheDeadline(t *testing.T) {
+	h := newCaseHarness(t)
+	l := watchAlerts(h, time.Time{})
+	ccpaDue := t0.Add(45 * day)
+	var changes []workflows.RegimeChange
+	h.env.OnActivity(workflows.ActivityChangeRegime, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r workflows.RegimeChange) (models.CaseFacts, error) {
+			changes = append(changes, r)
+			return models.CaseFacts{CaseID: testCaseID, Type: models.TypeAccess, Regime: r.Regime,
+				Status: models.StatusInProgress, DueAt: ccpaDue, Extendable: true}, nil
+		})
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	same := h.updateAt(day, workflows.UpdateSetRegime, workflows.SetRegimeRequest{ActorID: "u-1", Regime: "gdpr", NoteID: "n"})
+	noReason := h.updateAt(day, workflows.UpdateSetRegime, workflows.SetRegimeRequest{ActorID: "u-1", Regime: "ccpa"})
+	change := h.updateAt(2*day, workflows.UpdateSetRegime, workflows.SetRegimeRequest{ActorID: "u-1", Regime: "ccpa", NoteID: "n-why"})
+	h.updateAt(46*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	requireRejected(t, same, "already under gdpr", "same regime")
+	requireRejected(t, noReason, "reason for the change is required", "no reason")
+	requireDone(t, change, "change")
+	require.Equal(t, []workflows.RegimeChange{{CaseID: testCaseID, Regime: "ccpa", ActorID: "u-1", NoteID: "n-why"}}, changes)
+	require.NotEmpty(t, l.alerts)
+	for _, a := range l.alerts {
+		require.True(t, a.DueAt.Equal(ccpaDue), "alert %s follows the new regime's date", a.Key)
+	}
+	require.Equal(t, 45*day-7*day-15*time.Hour, l.at[0], "no reminder for the GDPR date (day 23)")
+}

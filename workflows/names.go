@@ -39,6 +39,7 @@ const (
 	UpdateExtend       = "extend"        // a handler extends the deadline, with reasons for the requester
 	UpdatePause        = "pause"         // a handler asks the requester to clarify; the clock stops
 	UpdateResume       = "resume"        // the clarification arrived; the clock runs again
+	UpdateSetRegime    = "set-regime"    // a handler corrects the legal regime, with a reason
 	UpdateCompleteTask = "complete-task" // a system owner answers a task (sent to the task workflow)
 )
 
@@ -96,6 +97,13 @@ type ExtendRequest struct {
 // requester is a note in the database.
 type PauseRequest struct {
 	ActorID string
+	NoteID  string
+}
+
+// SetRegimeRequest is the argument of UpdateSetRegime; the reason is a note.
+type SetRegimeRequest struct {
+	ActorID string
+	Regime  string
 	NoteID  string
 }
 
