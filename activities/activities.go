@@ -103,11 +103,10 @@ func (a *Activities) NotifyTaskOwner(ctx context.Context, in workflows.TaskInput
 	data := a.emailData(c)
 	data.SystemName = t.SystemName
 	data.TaskLink = fmt.Sprintf("%s/cases/%s#task-%s", a.BaseURL, c.ID, t.ID)
-	msg, err := a.compose(ctx, "task/"+t.ID+"/request", &c.ID, workflows.TemplateTaskRequest, "en", t.OwnerEmail, data)
+	err = a.sendOnce(ctx, "task/"+t.ID+"/request", func(key string) (*models.Message, error) {
+		return a.compose(ctx, key, &c.ID, workflows.TemplateTaskRequest, "en", t.OwnerEmail, data)
+	})
 	if err != nil {
-		return err
-	}
-	if err := a.deliver(ctx, msg); err != nil {
 		return err
 	}
 	if t.Status == models.TaskPending {

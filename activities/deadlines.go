@@ -65,11 +65,10 @@ func (a *Activities) SendDeadlineAlert(ctx context.Context, r workflows.AlertReq
 	data.DaysLeft = int(time.Until(r.DueAt).Hours() / 24)
 	data.TaskLink = a.BaseURL + "/cases/" + c.ID
 	for _, u := range recipients {
-		msg, err := a.compose(ctx, "case/"+c.ID+"/"+r.Key+"/"+u.ID, &c.ID, r.Template, "en", u.Email, data)
+		err := a.sendOnce(ctx, "case/"+c.ID+"/"+r.Key+"/"+u.ID, func(key string) (*models.Message, error) {
+			return a.compose(ctx, key, &c.ID, r.Template, "en", u.Email, data)
+		})
 		if err != nil {
-			return err
-		}
-		if err := a.deliver(ctx, msg); err != nil {
 			return err
 		}
 	}

@@ -17,10 +17,18 @@ import (
 // SendCaseMessage writes a message to the requester from a template (once
 // per key) and delivers it unless it already left.
 func (a *Activities) SendCaseMessage(ctx context.Context, r workflows.MessageRequest) error {
-	key := "case/" + r.CaseID + "/" + r.Key
+	return a.sendOnce(ctx, "case/"+r.CaseID+"/"+r.Key, func(key string) (*models.Message, error) {
+		return a.composeCaseMessage(ctx, key, r)
+	})
+}
+
+// sendOnce delivers the message stored under key, writing it first with
+// compose if this is the first attempt: a retried activity sends the very
+// message the first attempt wrote.
+func (a *Activities) sendOnce(ctx context.Context, key string, compose func(key string) (*models.Message, error)) error {
 	msg, err := models.MessageByKey(ctx, a.DB, key)
 	if errors.Is(err, models.ErrNotFound) {
-		msg, err = a.composeCaseMessage(ctx, key, r)
+		msg, err = compose(key)
 	}
 	if err != nil {
 		return err
@@ -52,15 +60,9 @@ func (a *Activities) composeCaseMessage(ctx context.Context, key string, r workf
 // SendVerification issues a fresh verification link and emails it. The
 // link's secret exists only in the message; the database keeps its hash.
 func (a *Activities) SendVerification(ctx context.Context, r workflows.VerificationRequest) error {
-	key := "case/" + r.CaseID + "/" + r.Key
-	msg, err := models.MessageByKey(ctx, a.DB, key)
-	if errors.Is(err, models.ErrNotFound) {
-		msg, err = a.composeVerification(ctx, key, r)
-	}
-	if err != nil {
-		return err
-	}
-	return a.deliver(ctx, msg)
+	return a.sendOnce(ctx, "case/"+r.CaseID+"/"+r.Key, func(key string) (*models.Message, error) {
+		return a.composeVerification(ctx, key, r)
+	})
 }
 
 func (a *Activities) composeVerification(ctx context.Context, key string, r workflows.VerificationRequest) (*models.Message, error) {
@@ -96,11 +98,9 @@ func (a *Activities) composeVerification(ctx context.Context, key string, r work
 	return models.MessageByKey(ctx, a.DB, key)
 }
 
-// compose renders a template and stores the message under key, once.
+// compose renders a template and stores the message under key; a message
+// already stored under key wins (see sendOnce).
 func (a *Activities) compose(ctx context.Context, key string, caseID *string, template, lang, to string, data emailData) (*models.Message, error) {
-	if m, err := models.MessageByKey(ctx, a.DB, key); err == nil {
-		return m, nil
-	}
 	email, err := templates.RenderEmail(template, lang, data)
 	if err != nil {
 		return nil, err

@@ -139,28 +139,12 @@ func IsUniqueViolation(err error) bool {
 
 // GetCase loads one case.
 func GetCase(ctx context.Context, db *gorm.DB, id string) (*Case, error) {
-	var c Case
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load case %s: %w", id, err)
-	}
-	return &c, nil
+	return find[Case](ctx, db, "id = ?", id)
 }
 
 // CaseByIdempotencyKey finds the case an API client created with key.
 func CaseByIdempotencyKey(ctx context.Context, db *gorm.DB, key string) (*Case, error) {
-	var c Case
-	err := db.WithContext(ctx).Where("idempotency_key = ?", key).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find case by idempotency key: %w", err)
-	}
-	return &c, nil
+	return find[Case](ctx, db, "idempotency_key = ?", key)
 }
 
 // AddEvent records a timeline event once per (case, key).

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -67,6 +68,19 @@ func Open(databaseURL string) (*gorm.DB, error) {
 	default:
 		return nil, fmt.Errorf("DSR_DATABASE_URL: %q must start with sqlite:// or postgres://", databaseURL)
 	}
+}
+
+// find loads the one row of T that matches query, or ErrNotFound.
+func find[T any](ctx context.Context, db *gorm.DB, query string, args ...any) (*T, error) {
+	var row T
+	err := db.WithContext(ctx).Where(query, args...).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %T: %w", row, err)
+	}
+	return &row, nil
 }
 
 // IsPostgres reports whether db talks to PostgreSQL.

@@ -41,15 +41,7 @@ type Message struct {
 
 // MessageByKey finds the message written for an idempotency key.
 func MessageByKey(ctx context.Context, db *gorm.DB, key string) (*Message, error) {
-	var m Message
-	err := db.WithContext(ctx).Where("message_key = ?", key).Take(&m).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find message %s: %w", key, err)
-	}
-	return &m, nil
+	return find[Message](ctx, db, "message_key = ?", key)
 }
 
 // InsertMessage stores m unless a message with its key exists, and returns
@@ -90,12 +82,7 @@ func RecentMessages(ctx context.Context, db *gorm.DB, limit int) ([]Message, err
 
 // GetMessage loads one message.
 func GetMessage(ctx context.Context, db *gorm.DB, id string) (*Message, error) {
-	var m Message
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&m).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &m, err
+	return find[Message](ctx, db, "id = ?", id)
 }
 
 // VerificationToken is the hashed form of an emailed verification link.

@@ -88,12 +88,7 @@ func ListSystems(ctx context.Context, db *gorm.DB) ([]System, error) {
 
 // GetSystem loads one system.
 func GetSystem(ctx context.Context, db *gorm.DB, id string) (*System, error) {
-	var s System
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&s).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &s, err
+	return find[System](ctx, db, "id = ?", id)
 }
 
 // SaveSystem inserts or updates a system.

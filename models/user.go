@@ -115,22 +115,12 @@ func CreateUser(ctx context.Context, db *gorm.DB, email string, role Role, passw
 
 // UserByEmail finds a user.
 func UserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
-	var u User
-	err := db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &u, err
+	return find[User](ctx, db, "email = ?", strings.ToLower(strings.TrimSpace(email)))
 }
 
 // GetUser loads a user by ID.
 func GetUser(ctx context.Context, db *gorm.DB, id string) (*User, error) {
-	var u User
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	return &u, err
+	return find[User](ctx, db, "id = ?", id)
 }
 
 // UsersWithRole lists the users who have at least role min.

@@ -17,6 +17,16 @@ import (
 	"github.com/dsrcase/dsr/models"
 )
 
+// openConfiguredDB loads the settings and opens and migrates the database,
+// for the administration commands.
+func openConfiguredDB(ctx context.Context) (*gorm.DB, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	return openDB(ctx, cfg)
+}
+
 // openDB opens and migrates the configured database: for `dsr dev` and the
 // administration commands, which run on one machine.
 func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {
@@ -94,11 +104,7 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	db, err := openDB(context.Background(), cfg)
+	db, err := openConfiguredDB(context.Background())
 	if err != nil {
 		return err
 	}
@@ -155,11 +161,7 @@ func runToken(args []string, stdout io.Writer) error {
 	if *email == "" {
 		return usageError("--user is required")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	db, err := openDB(context.Background(), cfg)
+	db, err := openConfiguredDB(context.Background())
 	if err != nil {
 		return err
 	}
