@@ -176,9 +176,6 @@ func ApplyTransition(ctx context.Context, db *gorm.DB, t Transition) error {
 		if t.Outcome != OutcomeNone {
 			updates["outcome"] = t.Outcome
 		}
-		if t.Status.Closed() {
-			updates["closed_at"] = gorm.Expr("COALESCE(closed_at, ?)", now)
-		}
 		res := tx.Model(&Case{}).Where("id = ?", t.CaseID).Updates(updates)
 		if res.Error != nil {
 			return fmt.Errorf("set case %s to %s: %w", t.CaseID, t.Status, res.Error)
@@ -186,8 +183,74 @@ func ApplyTransition(ctx context.Context, db *gorm.DB, t Transition) error {
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
+		if t.Status.Closed() {
+			if err := closeCase(tx, t.CaseID, now); err != nil {
+				return err
+			}
+		}
 		return AddEvent(tx, t.CaseID, t.EventKey, string(t.Status), t.Actor, t.Summary)
 	})
+}
+
+// closeCase sets closed_at and counts the closure in closure_stats, once:
+// a retried transition finds closed_at set and counts nothing.
+func closeCase(tx *gorm.DB, caseID string, now time.Time) error {
+	res := tx.Model(&Case{}).Where("id = ? AND closed_at IS NULL", caseID).Update("closed_at", now)
+	if res.Error != nil {
+		return fmt.Errorf("close case %s: %w", caseID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	var c Case
+	if err := tx.Select("received_at, due_at").Where("id = ?", caseID).Take(&c).Error; err != nil {
+		return err
+	}
+	return countClosures(tx, []ClosureStat{closureOf(c.ReceivedAt, c.DueAt, now, 1)})
+}
+
+// ClosureStat counts cases closed on one day after the same number of
+// whole days, on time or not.
+type ClosureStat struct {
+	ClosedOn    string // YYYY-MM-DD, UTC
+	DaysToClose int
+	OnTime      bool
+	N           int64
+}
+
+func closureOf(received, due, closed time.Time, n int64) ClosureStat {
+	return ClosureStat{ClosedOn: closed.UTC().Format("2006-01-02"), DaysToClose: int(closed.Sub(received).Hours() / 24),
+		OnTime: !closed.After(due), N: n}
+}
+
+// CountClosedCases adds cases stored already closed (imported or seeded)
+// to closure_stats; transitions count the cases they close themselves.
+func CountClosedCases(ctx context.Context, db *gorm.DB, cases []Case) error {
+	byKey := map[ClosureStat]int64{}
+	for _, c := range cases {
+		if c.ClosedAt != nil {
+			byKey[closureOf(c.ReceivedAt, c.DueAt, *c.ClosedAt, 0)]++
+		}
+	}
+	stats := make([]ClosureStat, 0, len(byKey))
+	for k, n := range byKey {
+		k.N = n
+		stats = append(stats, k)
+	}
+	return countClosures(db.WithContext(ctx), stats)
+}
+
+// countClosures adds to closure_stats.
+func countClosures(tx *gorm.DB, stats []ClosureStat) error {
+	for _, s := range stats {
+		err := tx.Exec(`INSERT INTO closure_stats (closed_on, days_to_close, on_time, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (closed_on, days_to_close, on_time) DO UPDATE SET n = closure_stats.n + excluded.n`,
+			s.ClosedOn, s.DaysToClose, s.OnTime, s.N).Error
+		if err != nil {
+			return fmt.Errorf("count closures: %w", err)
+		}
+	}
+	return nil
 }
 
 // MarkVerified records that the requester's identity was confirmed.

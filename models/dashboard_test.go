@@ -26,9 +26,10 @@ func TestDashboardCountsAndPerformance(t *testing.T) {
 				due = at(-receivedDaysAgo + tookDays - 1)
 			}
 			closedAt := at(-receivedDaysAgo + tookDays)
-			createCase(t, db, func(c *models.Case) {
+			c := createCase(t, db, func(c *models.Case) {
 				c.Status, c.ReceivedAt, c.DueAt, c.ClosedAt = models.StatusCompleted, at(-receivedDaysAgo), due, &closedAt
 			})
+			require.NoError(t, models.CountClosedCases(ctx, db, []models.Case{*c}))
 		}
 		open(models.StatusInProgress, 3, false)    // due soon
 		open(models.StatusInProgress, -2, false)   // overdue
@@ -54,5 +55,21 @@ func TestDashboardCountsAndPerformance(t *testing.T) {
 		require.InDelta(t, 20, last30.MedianDaysToClose, 1e-6, "median of 10 and 30 days")
 		require.EqualValues(t, 3, last90.Closed)
 		require.InDelta(t, 20, last90.MedianDaysToClose, 1e-6, "median of 10, 20 and 30 days")
+	})
+}
+
+func TestClosingTransitionCountsTheClosureOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		c := createCase(t, db, nil)
+		tr := models.Transition{CaseID: c.ID, Status: models.StatusCompleted, Outcome: models.OutcomeFulfilled,
+			EventKey: "completed", Actor: "system", Summary: "done"}
+		require.NoError(t, models.ApplyTransition(ctx, db, tr))
+		require.NoError(t, models.ApplyTransition(ctx, db, tr), "a retried activity")
+		var n int64
+		require.NoError(t, db.Table("closure_stats").Select("COALESCE(SUM(n), 0)").Scan(&n).Error)
+		require.EqualValues(t, 1, n)
+		d, err := models.LoadDashboard(ctx, db, time.Now().UTC())
+		require.NoError(t, err)
+		require.EqualValues(t, 1, d.Performance[0].Closed)
 	})
 }
