@@ -33,10 +33,12 @@ test: $(TEMPORAL) vet
 vet:
 	$(GO) vet ./...
 
-## bench: intake throughput against the dev server, beside a bare
-## StartWorkflow baseline measured in the same run
+## bench: intake throughput against the dev server beside a bare
+## StartWorkflow baseline, and the queue, search and dashboard queries at
+## a million cases beside ten thousand, each measured in the same run
+## (PostgreSQL when DSR_BENCH_DATABASE_URL is set; DSR_BENCH_CASES to resize)
 bench: $(TEMPORAL)
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/...
 
 clean:
 	rm -rf $(BIN)

@@ -19,6 +19,7 @@ commands:
   user add --email E --role handler|manager|admin [--password-stdin]
   token create --user E    print a new API token for a user
   deadline ...             compute legal deadlines (dsr deadline --help)
+  dev-seed --cases N       add N synthetic cases (load tests; no workflows)
 
 Settings come from DSR_* environment variables; see the README.
 `
@@ -49,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runToken(rest, stdout)
 	case "deadline":
 		return runDeadline(rest, stdout, stderr)
+	case "dev-seed":
+		err = runDevSeed(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
