@@ -1,8 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,72 +47,140 @@ func (p Performance) OnTimeRate() float64 {
 	return float64(p.OnTime) / float64(p.Closed)
 }
 
-// LoadDashboard computes the dashboard at instant now.
+// LoadDashboard computes the dashboard at instant now, with two queries:
+// open cases grouped by every dimension shown (an index-only scan of the
+// partial index cases_open), and a year of closure_stats.
 func LoadDashboard(ctx context.Context, db *gorm.DB, now time.Time) (*Dashboard, error) {
 	db = db.WithContext(ctx)
-	open := func() *gorm.DB { return db.Model(&Case{}).Where("closed_at IS NULL") }
+	var groups []struct {
+		Status     string
+		Type       string
+		Regime     string
+		AssigneeID *string
+		Paused     bool
+		Overdue    bool
+		DueSoon    bool
+		N          int64
+	}
+	soon := now.Add(7 * 24 * time.Hour)
+	err := db.Model(&Case{}).Select(`status, type, regime, assignee_id, paused,
+			(due_at < ?) AS overdue, (due_at >= ? AND due_at < ?) AS due_soon, COUNT(*) AS n`, now, now, soon).
+		Where("closed_at IS NULL").Group("status, type, regime, assignee_id, paused, overdue, due_soon").
+		Scan(&groups).Error
+	if err != nil {
+		return nil, fmt.Errorf("dashboard open cases: %w", err)
+	}
 	d := &Dashboard{}
-	steps := []struct {
-		what string
-		run  func() error
-	}{
-		{"open", func() error { return open().Count(&d.Open).Error }},
-		{"by status", func() error { return groupCount(open(), "status", &d.ByStatus) }},
-		{"due soon", func() error {
-			return open().Where("due_at >= ? AND due_at < ?", now, now.Add(7*24*time.Hour)).Count(&d.DueIn7Days).Error
-		}},
-		{"overdue", func() error { return open().Where("due_at < ?", now).Count(&d.Overdue).Error }},
-		{"paused", func() error { return open().Where("paused = ?", true).Count(&d.Paused).Error }},
-		{"by type", func() error { return groupCount(open(), "type", &d.ByType) }},
-		{"by regime", func() error { return groupCount(open(), "regime", &d.ByRegime) }},
-		{"by assignee", func() error {
-			return groupCount(open().Joins("LEFT JOIN users ON users.id = cases.assignee_id"),
-				"COALESCE(users.email, '')", &d.ByAssignee)
-		}},
-	}
-	for _, s := range steps {
-		if err := s.run(); err != nil {
-			return nil, fmt.Errorf("dashboard %s: %w", s.what, err)
+	byStatus, byType, byRegime, byAssignee := tally{}, tally{}, tally{}, tally{}
+	for _, g := range groups {
+		d.Open += g.N
+		if g.Overdue {
+			d.Overdue += g.N
 		}
-	}
-	for _, days := range []int{30, 90, 365} {
-		p, err := performance(db, now, days)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard performance over %d days: %w", days, err)
+		if g.DueSoon {
+			d.DueIn7Days += g.N
 		}
-		d.Performance = append(d.Performance, p)
+		if g.Paused {
+			d.Paused += g.N
+		}
+		byStatus[g.Status] += g.N
+		byType[g.Type] += g.N
+		byRegime[g.Regime] += g.N
+		assignee := ""
+		if g.AssigneeID != nil {
+			assignee = *g.AssigneeID
+		}
+		byAssignee[assignee] += g.N
+	}
+	d.ByStatus, d.ByType, d.ByRegime = byStatus.sorted(), byType.sorted(), byRegime.sorted()
+	if d.ByAssignee, err = assigneeEmails(ctx, db, byAssignee); err != nil {
+		return nil, err
+	}
+	if d.Performance, err = performance(db, now, []int{30, 90, 365}); err != nil {
+		return nil, fmt.Errorf("dashboard performance: %w", err)
 	}
 	return d, nil
 }
 
-func groupCount(q *gorm.DB, expr string, out *[]Count) error {
-	return q.Select(expr + " AS grp, COUNT(*) AS n").Group(expr).Order("n DESC, grp").Scan(out).Error
+// tally counts by key.
+type tally map[string]int64
+
+// sorted lists the counts, largest first, then by key.
+func (t tally) sorted() []Count {
+	out := make([]Count, 0, len(t))
+	for k, n := range t {
+		out = append(out, Count{Key: k, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out
 }
 
-// performance reads a window from closure_stats: a few hundred rows of
-// (whole days to close, on time, count), whatever the number of cases. The
-// median is taken here over those counts, in whole days.
-func performance(db *gorm.DB, now time.Time, days int) (Performance, error) {
-	p := Performance{Days: days}
-	var rows []struct {
-		DaysToClose int
-		OnTime      bool
-		N           int64
+// assigneeEmails turns counts by user ID into counts by email ("" for
+// unassigned cases and users since removed).
+func assigneeEmails(ctx context.Context, db *gorm.DB, byID tally) ([]Count, error) {
+	var users []User
+	if err := db.WithContext(ctx).Select("id, email").Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("dashboard users: %w", err)
 	}
-	err := db.Table("closure_stats").Select("days_to_close, on_time, SUM(n) AS n").
-		Where("closed_on > ?", now.UTC().AddDate(0, 0, -days).Format("2006-01-02")).
-		Group("days_to_close, on_time").Order("days_to_close").Scan(&rows).Error
+	emails := map[string]string{}
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
+	byEmail := tally{}
+	for id, n := range byID {
+		byEmail[emails[id]] += n
+	}
+	return byEmail.sorted(), nil
+}
+
+// performance reads the longest window from closure_stats — at most a
+// row per day, duration and punctuality, whatever the number of cases —
+// and sums each window from it. The median is taken over those counts.
+func performance(db *gorm.DB, now time.Time, windows []int) ([]Performance, error) {
+	longest := slices.Max(windows)
+	var rows []ClosureStat
+	err := db.Table("closure_stats").Select("closed_on, days_to_close, on_time, n").
+		Where("closed_on > ?", dayBefore(now, longest)).Order("days_to_close").Scan(&rows).Error
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	for _, r := range rows {
-		p.Closed += r.N
-		if r.OnTime {
-			p.OnTime += r.N
+	out := make([]Performance, 0, len(windows))
+	for _, days := range windows {
+		from := dayBefore(now, days)
+		p := Performance{Days: days}
+		var durations []ClosureStat // in days_to_close order
+		for _, r := range rows {
+			if r.ClosedOn <= from {
+				continue
+			}
+			p.Closed += r.N
+			if r.OnTime {
+				p.OnTime += r.N
+			}
+			durations = append(durations, r)
 		}
+		p.MedianDaysToClose = medianDays(durations, p.Closed)
+		out = append(out, p)
 	}
-	// The median of a sorted multiset given as (value, count) pairs.
-	lo, hi := (p.Closed-1)/2, p.Closed/2 // the middle positions, 0-based
+	return out, nil
+}
+
+func dayBefore(now time.Time, days int) string {
+	return now.UTC().AddDate(0, 0, -days).Format("2006-01-02")
+}
+
+// medianDays is the median of a multiset given as (days, count) rows in
+// ascending days, of total count total.
+func medianDays(rows []ClosureStat, total int64) float64 {
+	if total == 0 {
+		return 0
+	}
+	lo, hi := (total-1)/2, total/2 // the middle positions, 0-based
 	var seen int64
 	var lower, upper float64
 	for _, r := range rows {
@@ -121,8 +192,5 @@ func performance(db *gorm.DB, now time.Time, days int) (Performance, error) {
 		}
 		seen += r.N
 	}
-	if p.Closed > 0 {
-		p.MedianDaysToClose = (lower + upper) / 2
-	}
-	return p, nil
+	return (lower + upper) / 2
 }
