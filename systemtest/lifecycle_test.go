@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -170,32 +169,39 @@ func TestUnverifiedRequestExpires(t *testing.T) {
 	require.Equal(t, http.StatusGone, resp.StatusCode)
 }
 
-// assertNoPersonalData reads a workflow's whole history, payloads decoded,
-// and fails if any of the given personal values appears in it.
-func assertNoPersonalData(t *testing.T, s *Stack, workflowID string, values ...string) {
+// history reads a finished workflow's whole history.
+func history(t *testing.T, s *Stack, workflowID string) *historypb.History {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, s.Client.GetWorkflow(ctx, workflowID, "").Get(ctx, nil))
 	iter := s.Client.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var text strings.Builder
+	var hist historypb.History
 	for iter.HasNext() {
 		e, err := iter.Next()
 		require.NoError(t, err)
-		raw, err := protojson.Marshal(e)
-		require.NoError(t, err)
-		text.Write(raw)
-		// Payloads are base64 in JSON: decode each so that values inside count.
-		for _, m := range base64Field.FindAllStringSubmatch(string(raw), -1) {
-			if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
-				text.Write(b)
-			}
+		hist.Events = append(hist.Events, e)
+	}
+	return &hist
+}
+
+// assertNoPersonalData reads a workflow's whole history, payloads decoded,
+// and fails if any of the given personal values appears in it.
+func assertNoPersonalData(t *testing.T, s *Stack, workflowID string, values ...string) {
+	t.Helper()
+	raw, err := protojson.Marshal(history(t, s, workflowID))
+	require.NoError(t, err)
+	text := string(raw)
+	// Payloads are base64 in JSON: decode each so that values inside count.
+	for _, m := range base64Field.FindAllStringSubmatch(string(raw), -1) {
+		if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+			text += string(b)
 		}
 	}
 	// A control: decoded payloads are visible to the check at all.
-	require.Contains(t, text.String(), `"CaseID"`, "payloads were not decoded")
+	require.Contains(t, text, `"CaseID"`, "payloads were not decoded")
 	for _, v := range values {
-		require.NotContains(t, text.String(), v, "workflow %s history holds personal data", workflowID)
+		require.NotContains(t, text, v, "workflow %s history holds personal data", workflowID)
 	}
 }
 
@@ -207,17 +213,8 @@ func recordHistory(t *testing.T, s *Stack, workflowID, name string) {
 	if os.Getenv("DSR_RECORD_HISTORY") != "1" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, s.Client.GetWorkflow(ctx, workflowID, "").Get(ctx, nil))
-	iter := s.Client.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var hist historypb.History
-	for iter.HasNext() {
-		e, err := iter.Next()
-		require.NoError(t, err)
-		hist.Events = append(hist.Events, e)
-	}
-	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&hist)
+	hist := history(t, s, workflowID)
+	raw, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name), raw, 0o644))
 	t.Logf("recorded %s (%d events)", name, len(hist.Events))
