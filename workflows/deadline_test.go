@@ -285,3 +285,45 @@ func TestCaseRegimeChangeMovesTheDeadline(t *testing.T) {
 	}
 	require.Equal(t, 45*day-7*day-15*time.Hour, l.at[0], "no reminder for the GDPR date (day 23)")
 }
+
+// The three-month case: extended, paused for a fortnight, reminded before
+// the extended date and escalated after it, answered late — in
+// milliseconds, thanks to time skipping.
+func TestCaseExtendedPausedRemindedAndEscalatedOverThreeMonths(t *testing.T) {
+	h := newCaseHarness(t)
+	h.loadCase = func(int) (models.CaseFacts, error) {
+		return models.CaseFacts{CaseID: testCaseID, Type: models.TypeAccess, Regime: "gdpr",
+			Status: models.StatusReceived, Language: "en", DueAt: t0.Add(due), Extendable: true}, nil
+	}
+	extended := t0.Add(91 * day)
+	afterPause := extended.Add(14 * day) // GDPR: the paused days are added
+	l := watchAlerts(h, extended)
+	h.env.OnActivity(workflows.ActivityPauseClock, mock.Anything, mock.Anything).Return(nil)
+	h.env.OnActivity(workflows.ActivityResumeClock, mock.Anything, mock.Anything).Return(afterPause, nil)
+	h.twoManualSystems()
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	extend := h.updateAt(20*day, workflows.UpdateExtend, workflows.ExtendRequest{ActorID: "u-1", NoteID: "n-why"})
+	pause := h.updateAt(40*day, workflows.UpdatePause, workflows.PauseRequest{ActorID: "u-1", NoteID: "n-q"})
+	resume := h.updateAt(54*day, workflows.UpdateResume, workflows.ResumeRequest{ActorID: "u-1"})
+	h.completeTaskAt(100*day, "t-1", workflows.CompleteTaskRequest{ActorID: "u-2", SubmissionID: "s-1", Outcome: models.TaskOutcomeCompleted})
+	h.completeTaskAt(100*day, "t-2", workflows.CompleteTaskRequest{ActorID: "u-2", SubmissionID: "s-2", Outcome: models.TaskOutcomeNotFound})
+	respond := h.updateAt(110*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	for what, rec := range map[string]*updateRecord{"extend": extend, "pause": pause, "resume": resume, "respond": respond} {
+		requireDone(t, rec, what)
+	}
+	h.requireClosed(models.StatusCompleted, models.OutcomeFulfilled)
+	require.Equal(t, []string{workflows.TemplateAcknowledgement, workflows.TemplateExtension,
+		workflows.TemplateClarification, workflows.TemplateFinalResponse}, h.templates())
+	dueDay := 105 * day // t0 + 91 days + 14 paused days
+	require.Equal(t, []time.Duration{
+		dueDay - 7*day - 15*time.Hour, dueDay - 3*day - 15*time.Hour, dueDay - day - 15*time.Hour, // reminders
+		dueDay, dueDay + 3*day, // escalations until the answer on day 110
+	}, l.at)
+	for _, a := range l.alerts {
+		require.True(t, a.DueAt.Equal(afterPause), "every alert is for the final due date: %s", a.Key)
+	}
+}
