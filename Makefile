@@ -38,7 +38,7 @@ vet:
 ## a million cases beside ten thousand, each measured in the same run
 ## (PostgreSQL when DSR_BENCH_DATABASE_URL is set; DSR_BENCH_CASES to resize)
 bench: $(TEMPORAL)
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/...
+	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/...
 
 clean:
 	rm -rf $(BIN)

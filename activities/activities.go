@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
@@ -33,7 +34,7 @@ type Activities struct {
 // LoadCase returns the non-personal facts of a case, or a CaseNotFound
 // application error while the intake has not committed its row.
 func (a *Activities) LoadCase(ctx context.Context, caseID string) (models.CaseFacts, error) {
-	c, err := models.GetCase(ctx, a.DB, caseID)
+	c, err := a.awaitCase(ctx, caseID)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.CaseFacts{}, temporal.NewNonRetryableApplicationError(
 			"case row not found", workflows.ErrTypeCaseNotFound, err)
@@ -49,6 +50,27 @@ func (a *Activities) LoadCase(ctx context.Context, caseID string) (models.CaseFa
 	}
 	facts.Extendable = dates.ExtendedDue != nil
 	return facts, nil
+}
+
+// rowWait is how long LoadCase looks for a case row before reporting it
+// missing. The intake commits the row just after starting the workflow, so
+// the first attempt often comes a few milliseconds early; waiting here
+// spares the workflow a failed attempt and a timer for every new case.
+const rowWait = 2 * time.Second
+
+func (a *Activities) awaitCase(ctx context.Context, caseID string) (*models.Case, error) {
+	deadline := time.Now().Add(rowWait)
+	for {
+		c, err := models.GetCase(ctx, a.DB, caseID)
+		if !errors.Is(err, models.ErrNotFound) || time.Now().After(deadline) {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Transition moves a case to a new status and records why.

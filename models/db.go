@@ -40,6 +40,10 @@ func Open(databaseURL string) (*gorm.DB, error) {
 		// WAL lets pages read while the worker writes; one connection
 		// serialises writers, which SQLite needs anyway, without SQLITE_BUSY.
 		dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		// The embedded database's one connection reuses its prepared
+		// statements: the same few queries run for every case. (Not on
+		// PostgreSQL, where a pooler in transaction mode would break them.)
+		cfg.PrepareStmt = true
 		db, err := gorm.Open(sqlite.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
