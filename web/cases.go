@@ -29,8 +29,90 @@ type caseActionInput struct {
 	Message string `json:"message"` // pause: the question for the requester
 }
 
-// caseAction carries out verify, approve, deny or respond on a case.
+// caseActionSpec says what one case action checks, which free text it
+// stores as a note (only the note's ID travels to the workflow), and which
+// Update it sends.
+type caseActionSpec struct {
+	update     string
+	noteKind   string                                   // "": the action stores no note
+	note       func(caseActionInput) string             // the text stored as the note
+	reasonKind string                                   // pause: the internal reason, stored apart
+	check      func(caseActionInput, map[string]string) // adds the fields at fault
+	arg        func(actorID string, in caseActionInput, noteID string) any
+}
+
+func noteText(in caseActionInput) string   { return in.Note }
+func reasonText(in caseActionInput) string { return in.Reason }
+
+// requireText marks field missing when value is blank.
+func requireText(bad map[string]string, field, value, why string) {
+	if strings.TrimSpace(value) == "" {
+		bad[field] = "is required: " + why
+	}
+}
+
+// caseActions are the actions of api.md, by the last segment of their URL.
+var caseActions = map[string]caseActionSpec{
+	"verify": {update: workflows.UpdateVerify, noteKind: "verification", note: noteText,
+		check: func(in caseActionInput, bad map[string]string) {
+			if in.Method != "" && in.Method != "manual" {
+				bad["method"] = "must be manual"
+			}
+		},
+		arg: func(a string, _ caseActionInput, n string) any { return workflows.VerifyRequest{ActorID: a, NoteID: n} }},
+	"approve": {update: workflows.UpdateApprove,
+		arg: func(a string, _ caseActionInput, _ string) any { return workflows.ApproveRequest{ActorID: a} }},
+	"deny": {update: workflows.UpdateDeny, noteKind: "denial", note: noteText,
+		check: func(in caseActionInput, bad map[string]string) {
+			if _, ok := models.DenyReason(in.Reason).Outcome(); !ok {
+				bad["reason"] = "must be one of manifestly_unfounded, excessive, unverified, not_covered, other"
+			}
+			if in.Reason == string(models.DenyOther) && strings.TrimSpace(in.Note) == "" {
+				bad["note"] = "is required when the reason is other"
+			}
+		},
+		arg: func(a string, in caseActionInput, n string) any {
+			return workflows.DenyRequest{ActorID: a, Reason: models.DenyReason(in.Reason), NoteID: n}
+		}},
+	"respond": {update: workflows.UpdateRespond, noteKind: "response", note: noteText,
+		arg: func(a string, _ caseActionInput, n string) any {
+			return workflows.RespondRequest{ActorID: a, NoteID: n}
+		}},
+	// The reasons go to the requester in the extension notice.
+	"extend": {update: workflows.UpdateExtend, noteKind: "extension", note: reasonText,
+		check: func(in caseActionInput, bad map[string]string) {
+			requireText(bad, "reason", in.Reason, "the requester is told why the answer takes longer")
+		},
+		arg: func(a string, _ caseActionInput, n string) any { return workflows.ExtendRequest{ActorID: a, NoteID: n} }},
+	// The message is the question the requester is sent; the reason is
+	// kept on the case for the team.
+	"pause": {update: workflows.UpdatePause, noteKind: "clarification", reasonKind: "pause_reason",
+		note: func(in caseActionInput) string { return in.Message },
+		check: func(in caseActionInput, bad map[string]string) {
+			requireText(bad, "message", in.Message, "it is the question the requester is asked")
+		},
+		arg: func(a string, _ caseActionInput, n string) any { return workflows.PauseRequest{ActorID: a, NoteID: n} }},
+	"resume": {update: workflows.UpdateResume,
+		arg: func(a string, _ caseActionInput, _ string) any { return workflows.ResumeRequest{ActorID: a} }},
+	"regime": {update: workflows.UpdateSetRegime, noteKind: "regime", note: reasonText,
+		check: func(in caseActionInput, bad map[string]string) {
+			if _, err := deadline.ParseRegime(in.Regime); err != nil {
+				bad["regime"] = "is not one of gdpr, uk_gdpr, ccpa, ccpa_optout, lgpd, pipeda"
+			}
+			requireText(bad, "reason", in.Reason, "the change of regime is explained on the case")
+		},
+		arg: func(a string, in caseActionInput, n string) any {
+			return workflows.SetRegimeRequest{ActorID: a, Regime: in.Regime, NoteID: n}
+		}},
+}
+
+// caseAction carries out one of caseActions on a case: check the input,
+// store its free text as notes, and send the Update.
 func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action string, in caseActionInput) error {
+	spec, ok := caseActions[action]
+	if !ok {
+		return notFound("action " + strconv.Quote(action))
+	}
 	c, err := models.GetCase(ctx, s.db, caseID)
 	if errors.Is(err, models.ErrNotFound) {
 		return notFound("case")
@@ -39,56 +121,11 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 		return err
 	}
 	bad := map[string]string{}
-	checkText(bad, "note", in.Note, 10000)
-	var arg any
-	var noteKind string
-	switch action {
-	case workflows.UpdateVerify:
-		if in.Method != "" && in.Method != "manual" {
-			bad["method"] = "must be manual"
-		}
-		noteKind = "verification"
-	case workflows.UpdateApprove:
-	case workflows.UpdateDeny:
-		if _, ok := models.DenyReason(in.Reason).Outcome(); !ok {
-			bad["reason"] = "must be one of manifestly_unfounded, excessive, unverified, not_covered, other"
-		}
-		if in.Reason == string(models.DenyOther) && strings.TrimSpace(in.Note) == "" {
-			bad["note"] = "is required when the reason is other"
-		}
-		noteKind = "denial"
-	case workflows.UpdateRespond:
-		noteKind = "response"
-	case workflows.UpdateExtend:
-		// The reasons go to the requester in the extension notice.
-		in.Note = in.Reason
-		if strings.TrimSpace(in.Reason) == "" {
-			bad["reason"] = "is required: the requester is told why the answer takes longer"
-		}
-		checkText(bad, "reason", in.Reason, 10000)
-		noteKind = "extension"
-	case workflows.UpdatePause:
-		// The message is the question the requester is sent; the reason is
-		// kept on the case for the team.
-		if strings.TrimSpace(in.Message) == "" {
-			bad["message"] = "is required: it is the question the requester is asked"
-		}
-		checkText(bad, "message", in.Message, 10000)
-		checkText(bad, "reason", in.Reason, 10000)
-		noteKind = "clarification"
-	case workflows.UpdateResume:
-	case "regime":
-		if _, err := deadline.ParseRegime(in.Regime); err != nil {
-			bad["regime"] = "is not one of gdpr, uk_gdpr, ccpa, ccpa_optout, lgpd, pipeda"
-		}
-		if strings.TrimSpace(in.Reason) == "" {
-			bad["reason"] = "is required: the change of regime is explained on the case"
-		}
-		checkText(bad, "reason", in.Reason, 10000)
-		in.Note = in.Reason
-		noteKind = "regime"
-	default:
-		return notFound("action " + strconv.Quote(action))
+	for field, text := range map[string]string{"note": in.Note, "reason": in.Reason, "message": in.Message} {
+		checkText(bad, field, text, 10000)
+	}
+	if spec.check != nil {
+		spec.check(in, bad)
 	}
 	if len(bad) > 0 {
 		return invalidFields(bad)
@@ -96,41 +133,29 @@ func (s *Server) caseAction(ctx context.Context, u *models.User, caseID, action 
 	if c.Status.Closed() {
 		return conflict(fmt.Sprintf("the case is %s; no further actions are possible", c.Status))
 	}
-	if action == workflows.UpdatePause {
-		if strings.TrimSpace(in.Reason) != "" {
-			if _, err := models.AddNote(ctx, s.db, c.ID, "pause_reason", strings.TrimSpace(in.Reason), &u.ID); err != nil {
-				return err
-			}
-		}
-		in.Note = in.Message
-	}
-	noteID := ""
-	if strings.TrimSpace(in.Note) != "" && noteKind != "" {
-		if noteID, err = models.AddNote(ctx, s.db, c.ID, noteKind, strings.TrimSpace(in.Note), &u.ID); err != nil {
+	if spec.reasonKind != "" {
+		if _, err := s.addNote(ctx, c.ID, spec.reasonKind, in.Reason, u.ID); err != nil {
 			return err
 		}
 	}
-	switch action {
-	case workflows.UpdateVerify:
-		arg = workflows.VerifyRequest{ActorID: u.ID, NoteID: noteID}
-	case workflows.UpdateApprove:
-		arg = workflows.ApproveRequest{ActorID: u.ID}
-	case workflows.UpdateDeny:
-		arg = workflows.DenyRequest{ActorID: u.ID, Reason: models.DenyReason(in.Reason), NoteID: noteID}
-	case workflows.UpdateRespond:
-		arg = workflows.RespondRequest{ActorID: u.ID, NoteID: noteID}
-	case workflows.UpdateExtend:
-		arg = workflows.ExtendRequest{ActorID: u.ID, NoteID: noteID}
-	case workflows.UpdatePause:
-		arg = workflows.PauseRequest{ActorID: u.ID, NoteID: noteID}
-	case workflows.UpdateResume:
-		arg = workflows.ResumeRequest{ActorID: u.ID}
-	case "regime":
-		action, arg = workflows.UpdateSetRegime, workflows.SetRegimeRequest{ActorID: u.ID, Regime: in.Regime, NoteID: noteID}
+	noteID := ""
+	if spec.noteKind != "" {
+		if noteID, err = s.addNote(ctx, c.ID, spec.noteKind, spec.note(in), u.ID); err != nil {
+			return err
+		}
 	}
 	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	return s.workflowError(caseID, s.wf.UpdateCase(uctx, caseID, action, arg))
+	return s.workflowError(caseID, s.wf.UpdateCase(uctx, caseID, spec.update, spec.arg(u.ID, in, noteID)))
+}
+
+// addNote stores text as a note of the case and returns its ID, or "" for
+// blank text.
+func (s *Server) addNote(ctx context.Context, caseID, kind, text, authorID string) (string, error) {
+	if text = strings.TrimSpace(text); text == "" {
+		return "", nil
+	}
+	return models.AddNote(ctx, s.db, caseID, kind, text, &authorID)
 }
 
 // workflowError maps an Update's failure for the client: a refusal is 409
