@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -29,14 +30,17 @@ const reminderLead = 15 * time.Hour
 type deadline struct {
 	dueAt          time.Time
 	extended       bool
-	extending      bool
 	paused         bool
-	pausing        bool // a pause or resume is being recorded
+	changing       bool // an extension, pause, resume or regime change is being recorded
 	pauses         int  // how many pauses so far, for the messages' keys
 	moves          int  // bumped whenever dueAt changes, to re-plan the alerts
 	remindersSent  map[string]bool
 	lastEscalation time.Time
 }
+
+// errDeadlineChanging refuses a deadline change while another is recorded:
+// each reads and moves the same due date.
+var errDeadlineChanging = errors.New("another change to the deadline is being recorded; try again in a moment")
 
 // registerExtension installs the extend Update: once, before the current
 // due date, with reasons, in regimes that allow it. It is carried out by
@@ -44,8 +48,8 @@ type deadline struct {
 func (w *caseWorkflow) registerExtension(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtend,
 		func(ctx workflow.Context, r ExtendRequest) error {
-			w.deadline.extending = true
-			defer func() { w.deadline.extending = false }()
+			w.deadline.changing = true
+			defer func() { w.deadline.changing = false }()
 			ctx = workflow.WithActivityOptions(ctx, activityOptions)
 			var due time.Time
 			err := workflow.ExecuteActivity(ctx, ActivityExtendDeadline,
@@ -61,8 +65,10 @@ func (w *caseWorkflow) registerExtension(ctx workflow.Context) error {
 			switch {
 			case w.status == models.StatusReceived || w.status.Closed():
 				return fmt.Errorf("cannot extend a case that is %s", w.status)
-			case w.deadline.extended || w.deadline.extending:
+			case w.deadline.extended:
 				return fmt.Errorf("the deadline was already extended; it can be extended only once")
+			case w.deadline.changing:
+				return errDeadlineChanging
 			case !w.facts.Extendable:
 				return fmt.Errorf("the %s regime allows no extension", w.facts.Regime)
 			case !workflow.Now(ctx).Before(w.deadline.dueAt):
@@ -80,8 +86,8 @@ func (w *caseWorkflow) registerExtension(ctx workflow.Context) error {
 func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause,
 		func(ctx workflow.Context, r PauseRequest) error {
-			w.deadline.pausing = true
-			defer func() { w.deadline.pausing = false }()
+			w.deadline.changing = true
+			defer func() { w.deadline.changing = false }()
 			ctx = workflow.WithActivityOptions(ctx, activityOptions)
 			if err := workflow.ExecuteActivity(ctx, ActivityPauseClock,
 				ClockRequest{CaseID: w.in.CaseID, ActorID: r.ActorID}).Get(ctx, nil); err != nil {
@@ -97,8 +103,10 @@ func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 			switch {
 			case w.status == models.StatusReceived || w.status.Closed():
 				return fmt.Errorf("cannot pause a case that is %s", w.status)
-			case w.deadline.paused || w.deadline.pausing:
+			case w.deadline.paused:
 				return fmt.Errorf("the case is already paused")
+			case w.deadline.changing:
+				return errDeadlineChanging
 			case r.NoteID == "":
 				return fmt.Errorf("the question for the requester is required")
 			}
@@ -109,8 +117,8 @@ func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume,
 		func(ctx workflow.Context, r ResumeRequest) error {
-			w.deadline.pausing = true
-			defer func() { w.deadline.pausing = false }()
+			w.deadline.changing = true
+			defer func() { w.deadline.changing = false }()
 			ctx = workflow.WithActivityOptions(ctx, activityOptions)
 			var due time.Time
 			if err := workflow.ExecuteActivity(ctx, ActivityResumeClock,
@@ -126,8 +134,10 @@ func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 			switch {
 			case w.status.Closed():
 				return fmt.Errorf("cannot resume a case that is %s", w.status)
-			case !w.deadline.paused || w.deadline.pausing:
+			case !w.deadline.paused:
 				return fmt.Errorf("the case is not paused")
+			case w.deadline.changing:
+				return errDeadlineChanging
 			}
 			return nil
 		}})
@@ -138,8 +148,8 @@ func (w *caseWorkflow) registerClockStops(ctx workflow.Context) error {
 func (w *caseWorkflow) registerRegimeChange(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetRegime,
 		func(ctx workflow.Context, r SetRegimeRequest) error {
-			w.deadline.pausing = true // no clock change meanwhile
-			defer func() { w.deadline.pausing = false }()
+			w.deadline.changing = true
+			defer func() { w.deadline.changing = false }()
 			ctx = workflow.WithActivityOptions(ctx, activityOptions)
 			var facts models.CaseFacts
 			err := workflow.ExecuteActivity(ctx, ActivityChangeRegime, RegimeChange{
@@ -156,8 +166,8 @@ func (w *caseWorkflow) registerRegimeChange(ctx workflow.Context) error {
 			switch {
 			case w.status.Closed():
 				return fmt.Errorf("cannot change the regime of a case that is %s", w.status)
-			case w.deadline.pausing || w.deadline.extending:
-				return fmt.Errorf("another change to the deadline is being recorded")
+			case w.deadline.changing:
+				return errDeadlineChanging
 			case r.Regime == w.facts.Regime:
 				return fmt.Errorf("the case is already under %s", r.Regime)
 			case r.NoteID == "":

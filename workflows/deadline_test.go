@@ -327,3 +327,25 @@ func TestCaseExtendedPausedRemindedAndEscalatedOverThreeMonths(t *testing.T) {
 		require.True(t, a.DueAt.Equal(afterPause), "every alert is for the final due date: %s", a.Key)
 	}
 }
+
+// Deadline changes are recorded one at a time: a pause sent while an
+// extension is being recorded is refused, not interleaved with it.
+func TestCaseRefusesADeadlineChangeWhileAnotherIsRecorded(t *testing.T) {
+	h := newCaseHarness(t)
+	h.loadCase = func(int) (models.CaseFacts, error) {
+		return models.CaseFacts{CaseID: testCaseID, Type: models.TypeAccess, Regime: "gdpr",
+			Status: models.StatusReceived, Language: "en", DueAt: t0.Add(due), Extendable: true}, nil
+	}
+	h.env.OnActivity(workflows.ActivityExtendDeadline, mock.Anything, mock.Anything).After(time.Hour).Return(t0.Add(91*day), nil)
+	watchAlerts(h, t0.Add(91*day))
+	h.linkAt(time.Hour)
+	h.updateAt(2*time.Hour, workflows.UpdateApprove, workflows.ApproveRequest{ActorID: "u-1"})
+	extend := h.updateAt(day, workflows.UpdateExtend, workflows.ExtendRequest{ActorID: "u-1", NoteID: "n-why"})
+	pause := h.updateAt(day+10*time.Minute, workflows.UpdatePause, workflows.PauseRequest{ActorID: "u-1", NoteID: "n-q"})
+	h.updateAt(2*day, workflows.UpdateRespond, workflows.RespondRequest{ActorID: "u-1"})
+
+	h.runDefault()
+
+	requireDone(t, extend, "extend")
+	requireRejected(t, pause, "another change to the deadline is being recorded", "pause during extension")
+}
